@@ -1,0 +1,58 @@
+/** Users: created on first WeChat login, one per openid. */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../shared/db/client';
+import { keys } from '../../shared/db/keys';
+import { newId } from '../../shared/domain/ids';
+import type { AuthUser, Role } from '../../shared/http/auth';
+
+export interface UserItem {
+  id: string;
+  roles: Role[];
+  createdAt: string;
+  cityId?: string;
+  operatorId?: string;
+}
+
+export async function getUser(db: Db, userId: string): Promise<UserItem | undefined> {
+  const r = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.user(userId) }));
+  return r.Item as UserItem | undefined;
+}
+
+/** Finds or creates the user bound to an openid; safe under concurrent first logins. */
+export async function userForOpenid(db: Db, openid: string, now: Date): Promise<AuthUser> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const link = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.openid(openid), ConsistentRead: true }));
+    if (link.Item) {
+      const user = await getUser(db, link.Item.userId as string);
+      if (user) return { id: user.id, roles: user.roles, ...(user.cityId ? { cityId: user.cityId } : {}), ...(user.operatorId ? { operatorId: user.operatorId } : {}) };
+    }
+    const id = newId('usr');
+    const user: UserItem = { id, roles: ['passenger'], createdAt: now.toISOString() };
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: db.tableName, Item: { ...keys.openid(openid), type: 'OpenidLink', userId: id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: db.tableName, Item: { ...keys.user(id), type: 'User', ...user }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          ],
+        }),
+      );
+      return { id, roles: user.roles };
+    } catch (e: any) {
+      if (e?.name !== 'TransactionCanceledException') throw e;
+      // Someone else created the link first: loop and read it.
+    }
+  }
+  throw new Error('could not create or find the user for this openid');
+}
+
+/** Local stage: make sure a dev-login user exists with the requested roles. */
+export async function upsertDevUser(db: Db, u: AuthUser, now: Date) {
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { ...keys.user(u.id), type: 'User', id: u.id, roles: u.roles, createdAt: now.toISOString(), ...(u.cityId ? { cityId: u.cityId } : {}), ...(u.operatorId ? { operatorId: u.operatorId } : {}) },
+    }),
+  );
+}
