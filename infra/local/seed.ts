@@ -8,7 +8,8 @@ import type { Db } from '../../shared/db/client';
 export type Seeder = { name: string; run: (db: Db, now: Date) => Promise<void> };
 
 export async function seedAll(db: Db, now = new Date(), log: (s: string) => void = () => {}) {
-  const { seeders } = await import('./seeders/index');
+  const { loadSeeders } = await import('./seeders/index');
+  const seeders = await loadSeeders();
   for (const s of seeders) {
     await s.run(db, now);
     log(`seeded ${s.name}`);

@@ -28,6 +28,7 @@ export interface RouteContext<B = any> {
   rawBody: string;
   event: APIGatewayProxyEventV2;
   route: ApiRoute;
+  lambdaContext?: Context;
 }
 
 export interface Reply {
@@ -146,7 +147,7 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
     const started = Date.now();
     let result: APIGatewayProxyStructuredResultV2;
     try {
-      result = await dispatch(event, correlationId);
+      result = await dispatch(event, correlationId, context);
     } catch (err) {
       const apiErr = toApiError(err);
       if (apiErr.status >= 500) logger.error('request failed', { error: err as Error, status: apiErr.status });
@@ -158,7 +159,7 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
     return result;
   };
 
-  async function dispatch(event: APIGatewayProxyEventV2, correlationId: string): Promise<APIGatewayProxyStructuredResultV2> {
+  async function dispatch(event: APIGatewayProxyEventV2, correlationId: string, lambdaContext?: Context): Promise<APIGatewayProxyStructuredResultV2> {
     let route = byKey.get(event.routeKey);
     let params = (event.pathParameters ?? {}) as Record<string, string>;
     if (!route) {
@@ -201,6 +202,7 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
       rawBody: raw,
       event,
       route,
+      lambdaContext,
     });
     const status = reply.status ?? 200;
     const out: APIGatewayProxyStructuredResultV2 = {
@@ -217,7 +219,7 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
     return out;
   }
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const wrapped = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpHeaderNormalizer())
     .use(
       httpCors({
@@ -237,4 +239,6 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
       },
     })
     .handler(core);
+  /** The route keys this function implements (the contract test compares them with the document). */
+  return Object.assign(wrapped, { routeKeys: Object.keys(routes) });
 }

@@ -1,0 +1,10 @@
+// babel-preset-taro: see https://docs.taro.zone/docs/next/babel-config
+module.exports = {
+  presets: [
+    ['taro', {
+      framework: 'react',
+      ts: true,
+      compiler: 'webpack5',
+    }],
+  ],
+}

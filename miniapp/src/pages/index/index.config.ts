@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '一站出行',
+  enablePullDownRefresh: true,
+})

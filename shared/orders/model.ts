@@ -1,0 +1,114 @@
+/**
+ * The order: the one money path every domain (tickets, parking, cruise, bike rides) uses.
+ * An order holds inventory while PENDING_PAYMENT, is paid through WeChat Pay in one or
+ * more charges, and can be cancelled, expired or refunded. See docs/orders.md.
+ */
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+export type OrderKind = 'ticket' | 'parking' | 'cruise' | 'bike';
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'COMPLETED' | 'CANCELLED' | 'EXPIRED' | 'REFUND_PENDING' | 'REFUNDED';
+export type ChargePurpose = 'initial' | 'deposit' | 'balance' | 'overstay' | 'fare_difference' | 'ride';
+export type ChargeStatus = 'DUE' | 'PAID' | 'VOID';
+
+/** One payment the order asks for. Its id is WeChat Pay's out_trade_no. */
+export interface Charge {
+  id: string;
+  purpose: ChargePurpose;
+  amountFen: number;
+  status: ChargeStatus;
+  /** Latest time this charge may be paid (cruise balance); the jobs function enforces it. */
+  dueBy?: string;
+  paidAt?: string;
+  transactionId?: string;
+}
+
+export interface RefundInfo {
+  id: string;
+  amountFen: number;
+  feeFen: number;
+  status: 'PENDING' | 'SUCCEEDED';
+  reason: string;
+  requestedAt: string;
+  succeededAt?: string;
+}
+
+export interface Order {
+  id: string;
+  kind: OrderKind;
+  userId: string;
+  status: OrderStatus;
+  /** Total price of what was bought (all charges that are not VOID). */
+  amountFen: number;
+  currency: 'CNY';
+  title: string;
+  createdAt: string;
+  holdExpiresAt?: string;
+  paidAt?: string;
+  completedAt?: string;
+  cancelledAt?: string;
+  charges: Charge[];
+  refund?: RefundInfo;
+  /** What the passenger sees (tickets, reservation, cabin...). */
+  items: Record<string, unknown>[];
+  /** Domain data the plug-in needs to release inventory; never shown to clients. */
+  ref: Record<string, any>;
+  version: number;
+}
+
+/** A TransactWriteItems action (lib-dynamodb shape). */
+export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export const orderKeys = {
+  order: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
+  /** out_trade_no → order (one item per charge), for the payment notification. */
+  charge: (chargeId: string) => ({ PK: `CHARGE#${chargeId}`, SK: 'CHARGE' }),
+  refund: (refundId: string) => ({ PK: `REFUND#${refundId}`, SK: 'REFUND' }),
+  /** GSI1: a user's orders, newest first. */
+  userOrdersGsi: (userId: string) => `USER#${userId}#ORDERS`,
+  /** GSI2: sparse index of pending holds, sharded, sorted by expiry. */
+  holdShard: (orderId: string) => `HOLDS#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
+  /** GSI2 for charges with a deadline (cruise balance). */
+  dueShard: (orderId: string) => `DUE#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
+};
+export const HOLD_SHARDS = 8;
+
+/** Whether an order still counts as PENDING_PAYMENT at `now` (a past hold is EXPIRED even before the sweep runs). */
+export function effectiveStatus(order: Pick<Order, 'status' | 'holdExpiresAt'>, now: Date): OrderStatus {
+  if (order.status === 'PENDING_PAYMENT' && order.holdExpiresAt && Date.parse(order.holdExpiresAt) <= now.getTime()) return 'EXPIRED';
+  return order.status;
+}
+
+/** The next charge to pay, if any. */
+export function nextDueCharge(order: Order): Charge | undefined {
+  return order.charges.find((c) => c.status === 'DUE');
+}
+
+export function paidFen(order: Order): number {
+  return order.charges.filter((c) => c.status === 'PAID').reduce((s, c) => s + c.amountFen, 0);
+}
+
+/** The client view of an order. */
+export function orderView(order: Order, now: Date) {
+  const due = nextDueCharge(order);
+  const status = effectiveStatus(order, now);
+  return {
+    id: order.id,
+    kind: order.kind,
+    status,
+    title: order.title,
+    amountFen: order.amountFen,
+    paidFen: paidFen(order),
+    amountDueFen: status === 'PENDING_PAYMENT' || status === 'PAID' ? (due?.amountFen ?? 0) : 0,
+    ...(due && (status === 'PENDING_PAYMENT' || status === 'PAID') ? { nextCharge: { purpose: due.purpose, amountFen: due.amountFen, ...(due.dueBy ? { dueBy: due.dueBy } : {}) } } : {}),
+    currency: order.currency,
+    createdAt: order.createdAt,
+    ...(order.holdExpiresAt ? { holdExpiresAt: order.holdExpiresAt } : {}),
+    ...(order.paidAt ? { paidAt: order.paidAt } : {}),
+    ...(order.completedAt ? { completedAt: order.completedAt } : {}),
+    ...(order.cancelledAt ? { cancelledAt: order.cancelledAt } : {}),
+    ...(order.refund ? { refund: { amountFen: order.refund.amountFen, feeFen: order.refund.feeFen, status: order.refund.status, reason: order.refund.reason } } : {}),
+    charges: order.charges.map((c) => ({ purpose: c.purpose, amountFen: c.amountFen, status: c.status, ...(c.dueBy ? { dueBy: c.dueBy } : {}), ...(c.paidAt ? { paidAt: c.paidAt } : {}) })),
+    items: order.items,
+  };
+}
+export type OrderView = ReturnType<typeof orderView>;
