@@ -2,11 +2,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHttpHandler } from '../../shared/http/handler';
 import { issueToken, type AuthUser, type Role } from '../../shared/http/auth';
-import { serviceUnavailable } from '../../shared/http/errors';
+import { notFound, serviceUnavailable } from '../../shared/http/errors';
 import { db } from '../../shared/db/client';
 import { keys } from '../../shared/db/keys';
 import { code2SessionProvider } from './wechat';
-import { upsertDevUser, userForOpenid } from './users';
+import { setRoles, upsertDevUser, userForOpenid } from './users';
 
 export const handler = createHttpHandler('auth', {
   'GET /v1/health': async () => {
@@ -40,4 +40,11 @@ export const handler = createHttpHandler('auth', {
   },
 
   'GET /v1/me': async ({ user }) => ({ body: user }),
+
+  'PUT /v1/admin/users/{userId}/roles': async ({ params, body }) => {
+    const roles = [...new Set<Role>(['passenger', ...(body.roles as Role[])])];
+    const updated = await setRoles(db(), params.userId, roles, { cityId: body.cityId, operatorId: body.operatorId });
+    if (!updated) throw notFound('user_not_found', 'No such user.');
+    return { body: updated };
+  },
 });

@@ -11,6 +11,8 @@ export interface UserItem {
   createdAt: string;
   cityId?: string;
   operatorId?: string;
+  /** The mini-program openid (WeChat Pay JSAPI needs it as the payer). */
+  openid?: string;
 }
 
 export async function getUser(db: Db, userId: string): Promise<UserItem | undefined> {
@@ -27,7 +29,7 @@ export async function userForOpenid(db: Db, openid: string, now: Date): Promise<
       if (user) return { id: user.id, roles: user.roles, ...(user.cityId ? { cityId: user.cityId } : {}), ...(user.operatorId ? { operatorId: user.operatorId } : {}) };
     }
     const id = newId('usr');
-    const user: UserItem = { id, roles: ['passenger'], createdAt: now.toISOString() };
+    const user: UserItem = { id, roles: ['passenger'], createdAt: now.toISOString(), openid };
     try {
       await db.doc.send(
         new TransactWriteCommand({
@@ -55,4 +57,27 @@ export async function upsertDevUser(db: Db, u: AuthUser, now: Date) {
       Item: { ...keys.user(u.id), type: 'User', id: u.id, roles: u.roles, createdAt: now.toISOString(), ...(u.cityId ? { cityId: u.cityId } : {}), ...(u.operatorId ? { operatorId: u.operatorId } : {}) },
     }),
   );
+}
+
+/** Admin: replace a user's roles and scopes. Returns undefined when the user does not exist. */
+export async function setRoles(db: Db, userId: string, roles: Role[], scope: { cityId?: string; operatorId?: string }) {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  try {
+    const r = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.user(userId),
+        ConditionExpression: 'attribute_exists(PK)',
+        UpdateExpression: scope.cityId || scope.operatorId ? 'SET #roles = :roles' + (scope.cityId ? ', cityId = :city' : '') + (scope.operatorId ? ', operatorId = :op' : '') : 'SET #roles = :roles',
+        ExpressionAttributeNames: { '#roles': 'roles' },
+        ExpressionAttributeValues: { ':roles': roles, ...(scope.cityId ? { ':city': scope.cityId } : {}), ...(scope.operatorId ? { ':op': scope.operatorId } : {}) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const u = r.Attributes as UserItem;
+    return { id: u.id, roles: u.roles, ...(u.cityId ? { cityId: u.cityId } : {}), ...(u.operatorId ? { operatorId: u.operatorId } : {}) };
+  } catch (e: any) {
+    if (e?.name === 'ConditionalCheckFailedException') return undefined;
+    throw e;
+  }
 }

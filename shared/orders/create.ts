@@ -57,22 +57,37 @@ export function buildOrder(input: NewOrder, now: Date): Order {
     createdAt: now.toISOString(),
     ...(needsPayment ? { holdExpiresAt: new Date(now.getTime() + holdSecondsFor(input.holdSeconds) * 1000).toISOString() } : { paidAt: now.toISOString() }),
     charges,
+    refunds: [],
     items: input.items,
     ref: input.ref ?? {},
+    ...(input.gsi3 ? { gsi3: input.gsi3 } : {}),
     version: 1,
   };
 }
 
-/** The order item as stored, with its index attributes. */
-export function orderItem(order: Order, gsi3?: { GSI3PK: string; GSI3SK: string }): Record<string, any> {
+/**
+ * The order item as stored, with its index attributes. GSI2 is sparse and says what the
+ * jobs function must look at: a pending hold (by expiry), an unrequested refund, or a
+ * charge with a deadline (by due time).
+ */
+export function orderItem(order: Order): Record<string, any> {
+  let gsi2: Record<string, string> = {};
+  const due = order.charges.find((c) => c.status === 'DUE' && c.dueBy);
+  if (order.status === 'PENDING_PAYMENT' && order.holdExpiresAt) {
+    gsi2 = { GSI2PK: orderKeys.holdShard(order.id), GSI2SK: `${order.holdExpiresAt}#${order.id}` };
+  } else if ((order.refunds ?? []).some((r) => !r.requested)) {
+    gsi2 = { GSI2PK: orderKeys.refundRetryShard(order.id), GSI2SK: `${order.createdAt}#${order.id}` };
+  } else if (order.status === 'PAID' && due) {
+    gsi2 = { GSI2PK: orderKeys.dueShard(order.id), GSI2SK: `${due.dueBy}#${order.id}` };
+  }
   return {
     ...orderKeys.order(order.id),
     type: 'Order',
     ...order,
     GSI1PK: orderKeys.userOrdersGsi(order.userId),
     GSI1SK: `${order.createdAt}#${order.id}`,
-    ...(order.status === 'PENDING_PAYMENT' && order.holdExpiresAt ? { GSI2PK: orderKeys.holdShard(order.id), GSI2SK: `${order.holdExpiresAt}#${order.id}` } : {}),
-    ...(gsi3 ?? {}),
+    ...gsi2,
+    ...(order.gsi3 ?? {}),
   };
 }
 
@@ -95,7 +110,7 @@ export async function createOrder(db: Db, input: NewOrder, inventory: TxItem[], 
   };
   const items: TxItem[] = [
     ...inventory.map(withTable),
-    withTable({ Put: { TableName: '', Item: orderItem(order, input.gsi3), ConditionExpression: 'attribute_not_exists(PK)' } }),
+    withTable({ Put: { TableName: '', Item: orderItem(order), ConditionExpression: 'attribute_not_exists(PK)' } }),
     ...chargeLinkItems(order).map(withTable),
   ];
   if (items.length > 100) throw new ApiError(422, 'order_too_large', 'This order would change too many items at once.');

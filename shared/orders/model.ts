@@ -5,7 +5,8 @@
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
-export type OrderKind = 'ticket' | 'parking' | 'cruise' | 'bike';
+/** 'test' is used only by the order-path tests' own plug-in. */
+export type OrderKind = 'ticket' | 'parking' | 'cruise' | 'bike' | 'test';
 export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'COMPLETED' | 'CANCELLED' | 'EXPIRED' | 'REFUND_PENDING' | 'REFUNDED';
 export type ChargePurpose = 'initial' | 'deposit' | 'balance' | 'overstay' | 'fare_difference' | 'ride';
 export type ChargeStatus = 'DUE' | 'PAID' | 'VOID';
@@ -22,14 +23,33 @@ export interface Charge {
   transactionId?: string;
 }
 
+/** The terminal refund of an order (PAID → REFUND_PENDING → REFUNDED), or of a payment that arrived too late. */
 export interface RefundInfo {
-  id: string;
   amountFen: number;
   feeFen: number;
   status: 'PENDING' | 'SUCCEEDED';
   reason: string;
   requestedAt: string;
   succeededAt?: string;
+}
+
+/**
+ * One refund request to the payment provider. WeChat Pay refunds per transaction, so a refund
+ * of an order paid in several charges is split into parts, one per charge.
+ */
+export interface RefundPart {
+  /** out_refund_no. */
+  id: string;
+  chargeId: string;
+  amountFen: number;
+  reason: string;
+  status: 'PENDING' | 'SUCCEEDED';
+  /** False until the provider accepted the request; the jobs function retries those. */
+  requested: boolean;
+  requestedAt: string;
+  succeededAt?: string;
+  /** Partial refunds (改签 to a cheaper fare) do not end the order. */
+  partial?: boolean;
 }
 
 export interface Order {
@@ -48,6 +68,11 @@ export interface Order {
   cancelledAt?: string;
   charges: Charge[];
   refund?: RefundInfo;
+  refunds: RefundPart[];
+  /** Payments that arrived after the hold ended; each is refunded automatically. */
+  latePayments?: { chargeId: string; amountFen: number; transactionId?: string; at: string }[];
+  /** Domain index (e.g. GSI3PK `TRIP#id#ORDERS`) kept with the order. */
+  gsi3?: { GSI3PK: string; GSI3SK: string };
   /** What the passenger sees (tickets, reservation, cabin...). */
   items: Record<string, unknown>[];
   /** Domain data the plug-in needs to release inventory; never shown to clients. */
@@ -69,6 +94,8 @@ export const orderKeys = {
   holdShard: (orderId: string) => `HOLDS#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
   /** GSI2 for charges with a deadline (cruise balance). */
   dueShard: (orderId: string) => `DUE#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
+  /** GSI2 for refunds the provider has not accepted yet (retried by the jobs function). */
+  refundRetryShard: (orderId: string) => `REFUNDQ#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
 };
 export const HOLD_SHARDS = 8;
 
@@ -107,6 +134,7 @@ export function orderView(order: Order, now: Date) {
     ...(order.completedAt ? { completedAt: order.completedAt } : {}),
     ...(order.cancelledAt ? { cancelledAt: order.cancelledAt } : {}),
     ...(order.refund ? { refund: { amountFen: order.refund.amountFen, feeFen: order.refund.feeFen, status: order.refund.status, reason: order.refund.reason } } : {}),
+    refundedFen: (order.refunds ?? []).reduce((s, r) => s + r.amountFen, 0),
     charges: order.charges.map((c) => ({ purpose: c.purpose, amountFen: c.amountFen, status: c.status, ...(c.dueBy ? { dueBy: c.dueBy } : {}), ...(c.paidAt ? { paidAt: c.paidAt } : {}) })),
     items: order.items,
   };

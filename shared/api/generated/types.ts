@@ -51,6 +51,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cruise/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book one cabin for a party of saved passengers; returns the order (kind cruise).
+         * @description Holds one specific cabin (the requested `cabinNumber`, or a free cabin of the category
+         *     that fits the party) until the first charge is paid. Price = per-guest price at this
+         *     occupancy × guests. Sailing more than 60 days away: a deposit now and the balance due
+         *     45 days before sailing; otherwise the full price.
+         */
+        post: operations["createCruiseBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cruise/voyages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Voyages departing in a date range, optionally from one port and of a given length.
+         * @description `from` defaults to today (Asia/Shanghai), `to` to `from` + 180 days; the range may span
+         *     at most 366 days. Cancelled voyages are not listed.
+         */
+        get: operations["searchCruiseVoyages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cruise/voyages/{voyageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A voyage's itinerary, categories with availability and deck plan summary. */
+        get: operations["getCruiseVoyage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dev/payments/{orderId}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Local stage only — the sandbox reports a failed payment for the next due charge. */
+        post: operations["devPayFail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dev/payments/{orderId}/succeed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Local stage only — the sandbox pays the order's next due charge and sends a real signed, encrypted notification through the notify code. */
+        post: operations["devPaySucceed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/health": {
         parameters: {
             query?: never;
@@ -60,6 +155,23 @@ export interface paths {
         };
         /** Liveness and readiness (the table is reachable). */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Itineraries with at most one transfer across modes (same station or same city, at least 20 minutes), sorted by arrival. */
+        get: operations["searchJourneys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -85,10 +197,723 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events for me (paid, refunded, expired, trip delays...), newest first. */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/passengers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My passengers. */
+        get: operations["listPassengers"];
+        put?: never;
+        /** Add a real-name passenger (ID card checked with GB 11643, or passport); the number is encrypted at rest and shown masked. */
+        post: operations["createPassenger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/passengers/{passengerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of my passengers (issued tickets keep their data). */
+        delete: operations["deletePassenger"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gate check-in of an e-ticket QR (signature, trip, not refunded, at most once). */
+        post: operations["checkinTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/cruise/voyages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A cruise line publishes a voyage with its cabin categories, real cabins and terms.
+         * @description Every cabin becomes its own inventory item. Each category needs a per-guest price for
+         *     every occupancy from 1 up to the largest cabin of that category. Penalty tiers default to
+         *     ≥60 days 10%, 30–59 days 25%, 15–29 days 50%, under 15 days 100%; depositPercent defaults to 20.
+         */
+        post: operations["createCruiseVoyage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/cruise/voyages/{voyageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * The cruise line cancels a voyage; every booking is refunded in full and every hold cancelled.
+         * @description Safe to repeat (a repeat finishes any booking a failed earlier attempt left).
+         */
+        patch: operations["cancelCruiseVoyage"];
+        trace?: never;
+    };
+    "/v1/operator/trips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator creates a trip (rail, coach, ferry, air) with its stops, classes and per-segment fares. */
+        post: operations["createTrip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/trips/{tripId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Operator marks a trip on time, delayed or cancelled; ticket holders are notified, a cancellation refunds every paid order in full and cancels every held one. */
+        patch: operations["updateTripStatus"];
+        trace?: never;
+    };
+    "/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My orders, newest first. */
+        get: operations["listOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my orders (another user's order is 404). */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an unpaid order; its inventory is released. */
+        post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prepay the order's next due charge with WeChat Pay (JSAPI); returns what wx.requestPayment takes. */
+        post: operations["payOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a paid order under its domain's fee rule; inventory is released. */
+        post: operations["refundOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}/refund-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a refund would return now and the fee kept (shown before the user confirms). */
+        get: operations["quoteRefund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reserve a spot's hours. Returns an order (kind parking) holding them until paid. The window is rounded outward to quarter hours. */
+        post: operations["createParkingReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/reservations/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The driver's reservation (order plus check-in/out state). */
+        get: operations["getParkingReservation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/reservations/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The driver cancels. Unpaid holds are released; paid reservations are refunded in full until 1 hour before start, after that the first hour is kept. */
+        post: operations["cancelParkingReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/reservations/{orderId}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The driver arrives (from 15 minutes before start until end; the order must be paid). Repeating it returns the recorded check-in. */
+        post: operations["checkInParkingReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/reservations/{orderId}/check-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The driver leaves. An overstay past `end` (1.5× the hourly price per started 15 minutes) becomes a second charge (purpose overstay) on the same order; otherwise the order completes. */
+        post: operations["checkOutParkingReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/spots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An owner (any signed-in user) lists a spot with the weekly hours it is free. */
+        post: operations["createParkingSpot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/spots/{spotId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                spotId: components["parameters"]["ParkingSpotId"];
+            };
+            cookie?: never;
+        };
+        /** A spot as drivers see it (the owner also sees blackouts and access notes). Inactive spots are 404 except to their owner. */
+        get: operations["getParkingSpot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** The owner changes price, windows, blackouts or `active`. Changes that would break live reservations are 409 conflicts_with_reservations unless `force` (then they are cancelled and refunded in full). */
+        patch: operations["updateParkingSpot"];
+        trace?: never;
+    };
+    "/v1/parking/spots/{spotId}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The owner's view of a spot's reservations, latest end first (plate, times, status, earnings). */
+        get: operations["listParkingSpotReservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/spots/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in owner's spots, newest first. */
+        get: operations["listMyParkingSpots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parking/spots/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spots free for the whole window near a point, nearest first, with the price for that window. */
+        get: operations["searchParkingSpots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/wechatpay/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WeChat Pay notification (payments and refunds). Verified by signature, not by bearer token. */
+        post: operations["wechatPayNotify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stations by name prefix (Chinese, pinyin id or city), for autocomplete. */
+        get: operations["searchStations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ticket-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold seats for up to 5 passengers on one or more legs; all or nothing. Pay it through the orders API. */
+        post: operations["createTicketOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{ticketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my tickets; includes the signed `qr` once the order is paid. */
+        get: operations["getTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{ticketId}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 改签 — move a paid ticket to another trip/class once, at least 30 minutes before departure; fare difference paid or refunded (minus the refund fee). */
+        post: operations["changeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key that verifies e-ticket QR codes offline. */
+        get: operations["ticketPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trips/{tripId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A trip with all its stops, times, status and delay. */
+        get: operations["getTrip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trips/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Direct trips from one station to another on a day (departure day at the origin), sorted by departure. */
+        get: operations["searchTrips"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CruiseBookingItem: {
+            cabinNumber: string;
+            categoryCode: string;
+            categoryName: string;
+            deck: number;
+            departDate: components["schemas"]["ServiceDate"];
+            departPort?: components["schemas"]["CruisePort"];
+            guests: {
+                idNumberMasked: string;
+                /** @enum {string} */
+                idType: "id_card" | "passport";
+                name: string;
+                passengerId: string;
+            }[];
+            /** @enum {string} */
+            paymentPlan: "full" | "deposit";
+            pricePerGuestFen: components["schemas"]["Fen"];
+            returnDate: components["schemas"]["ServiceDate"];
+            shipName: string;
+            voyageId: string;
+            voyageName: string;
+        };
+        /** @description The order (the orders function's order view) of kind cruise. */
+        CruiseBookingOrder: {
+            amountDueFen: components["schemas"]["Fen"];
+            amountFen: components["schemas"]["Fen"];
+            charges: {
+                amountFen: components["schemas"]["Fen"];
+                dueBy?: string;
+                paidAt?: string;
+                /** @enum {string} */
+                purpose: "deposit" | "balance" | "initial";
+                status: string;
+            }[];
+            createdAt: string;
+            /** @enum {string} */
+            currency: "CNY";
+            holdExpiresAt?: string;
+            id: string;
+            items: components["schemas"]["CruiseBookingItem"][];
+            /** @enum {string} */
+            kind: "cruise";
+            nextCharge?: {
+                amountFen: components["schemas"]["Fen"];
+                dueBy?: components["schemas"]["IsoDateTime"];
+                purpose: string;
+            };
+            paidFen: components["schemas"]["Fen"];
+            status: string;
+            title: string;
+        };
+        CruiseCabinNumber: string;
+        CruiseCategoryAvailability: {
+            /** @description Cabins of this category on board. */
+            cabins?: number;
+            cabinsLeft: number;
+            code: components["schemas"]["CruiseCategoryCode"];
+            kind: components["schemas"]["CruiseCategoryKind"];
+            lowestPricePerGuestFen: components["schemas"]["Fen"];
+            /** @description The largest party one cabin of this category takes. */
+            maxGuests: number;
+            name: string;
+            pricesFen: components["schemas"]["CruisePricesFen"];
+        };
+        CruiseCategoryCode: string;
+        /** @enum {string} */
+        CruiseCategoryKind: "inside" | "oceanview" | "balcony" | "suite";
+        CruiseItineraryStop: {
+            /** @description Local time HH:MM. */
+            arrive?: string;
+            /** @description Day of the voyage; day 1 is the departure day. */
+            day: number;
+            /** @description Local time HH:MM. */
+            depart?: string;
+            /** @description Port name, or 海上巡游 for a sea day. */
+            port: string;
+        };
+        /** @description From `daysBefore` days before sailing (inclusive) until the next higher tier, `percent` of what was paid is kept. */
+        CruisePenaltyTier: {
+            daysBefore: number;
+            percent: number;
+        };
+        CruisePort: {
+            code: components["schemas"]["CruisePortCode"];
+            name: string;
+        };
+        /** @description Port code, e.g. UN/LOCODE without the space (CNSHA, CNSYX, JPFUK). */
+        CruisePortCode: string;
+        /** @description Price per guest in fen, keyed by the number of guests sharing the cabin. */
+        CruisePricesFen: {
+            1?: number;
+            2?: number;
+            3?: number;
+            4?: number;
+        };
+        CruiseVoyage: components["schemas"]["CruiseVoyageSummary"] & {
+            /** @description The balance is due this many days before sailing. */
+            balanceDueDays: number;
+            cancelledAt?: components["schemas"]["IsoDateTime"];
+            cancelReason?: string;
+            deckPlan: {
+                cabins: number;
+                cabinsLeft: number;
+                categories: components["schemas"]["CruiseCategoryCode"][];
+                deck: number;
+                /** @description Free cabin numbers on this deck, for choosing a specific cabin. */
+                freeCabins?: {
+                    categoryCode: string;
+                    maxGuests: number;
+                    number: string;
+                }[];
+            }[];
+            depositPercent: number;
+            /** @description A deposit is taken when sailing is more than this many days away. */
+            depositWhenMoreThanDays: number;
+            itinerary: components["schemas"]["CruiseItineraryStop"][];
+            penalties: components["schemas"]["CruisePenaltyTier"][];
+        };
+        CruiseVoyageIdValue: string;
+        CruiseVoyageInput: {
+            cabins: {
+                categoryCode: components["schemas"]["CruiseCategoryCode"];
+                deck: number;
+                maxGuests: number;
+                number: components["schemas"]["CruiseCabinNumber"];
+            }[];
+            categories: {
+                code: components["schemas"]["CruiseCategoryCode"];
+                kind: components["schemas"]["CruiseCategoryKind"];
+                name: string;
+                pricesFen: components["schemas"]["CruisePricesFen"];
+            }[];
+            departDate: components["schemas"]["ServiceDate"];
+            departPort: components["schemas"]["CruisePort"];
+            depositPercent?: number;
+            international: boolean;
+            itinerary: components["schemas"]["CruiseItineraryStop"][];
+            name: string;
+            nights: number;
+            penalties?: components["schemas"]["CruisePenaltyTier"][];
+            shipName: string;
+        };
+        CruiseVoyageSummary: {
+            categories: components["schemas"]["CruiseCategoryAvailability"][];
+            departDate: components["schemas"]["ServiceDate"];
+            departPort: components["schemas"]["CruisePort"];
+            id: string;
+            international: boolean;
+            lowestPricePerGuestFen?: components["schemas"]["Fen"];
+            name: string;
+            nights: number;
+            ports?: string[];
+            returnDate: components["schemas"]["ServiceDate"];
+            shipName: string;
+            /** @enum {string} */
+            status: "SCHEDULED" | "CANCELLED";
+        };
         /** @description Amount in fen (1/100 yuan). */
         Fen: number;
         /**
@@ -104,6 +929,198 @@ export interface components {
             expiresAt?: components["schemas"]["IsoDateTime"];
             token: string;
             user: components["schemas"]["User"];
+        };
+        Order: {
+            amountDueFen: components["schemas"]["Fen"];
+            amountFen: components["schemas"]["Fen"];
+            cancelledAt?: components["schemas"]["IsoDateTime"];
+            charges: {
+                amountFen: components["schemas"]["Fen"];
+                dueBy?: components["schemas"]["IsoDateTime"];
+                paidAt?: components["schemas"]["IsoDateTime"];
+                /** @enum {string} */
+                purpose: "initial" | "deposit" | "balance" | "overstay" | "fare_difference" | "ride";
+                /** @enum {string} */
+                status: "DUE" | "PAID" | "VOID";
+            }[];
+            completedAt?: components["schemas"]["IsoDateTime"];
+            createdAt: components["schemas"]["IsoDateTime"];
+            /** @enum {string} */
+            currency: "CNY";
+            holdExpiresAt?: components["schemas"]["IsoDateTime"];
+            id: string;
+            items: Record<string, never>[];
+            /** @enum {string} */
+            kind: "ticket" | "parking" | "cruise" | "bike" | "test";
+            nextCharge?: {
+                amountFen: components["schemas"]["Fen"];
+                dueBy?: components["schemas"]["IsoDateTime"];
+                purpose: string;
+            };
+            paidAt?: components["schemas"]["IsoDateTime"];
+            paidFen: components["schemas"]["Fen"];
+            refund?: {
+                amountFen: components["schemas"]["Fen"];
+                feeFen: components["schemas"]["Fen"];
+                reason?: string;
+                /** @enum {string} */
+                status: "PENDING" | "SUCCEEDED";
+            };
+            refundedFen?: components["schemas"]["Fen"];
+            status: components["schemas"]["OrderStatus"];
+            title: string;
+        };
+        /** @enum {string} */
+        OrderStatus: "PENDING_PAYMENT" | "PAID" | "COMPLETED" | "CANCELLED" | "EXPIRED" | "REFUND_PENDING" | "REFUNDED";
+        /** @description Weekly hours. `days` are the ISO weekdays the window starts on (1 = Monday). An `end` earlier than `start` crosses midnight (22:00–07:00 ends the next morning). Quarter hours only; `24:00` ends at midnight. */
+        ParkingAvailabilityWindow: {
+            days: number[];
+            end: string;
+            start: string;
+        };
+        ParkingBlackout: {
+            end: components["schemas"]["IsoDateTime"];
+            start: components["schemas"]["IsoDateTime"];
+        };
+        ParkingConflict: {
+            checkedIn?: boolean;
+            end: components["schemas"]["IsoDateTime"];
+            orderId: string;
+            plate: string;
+            start: components["schemas"]["IsoDateTime"];
+            status: string;
+        };
+        /** @enum {string} */
+        ParkingFeature: "ev_charger" | "covered" | "underground" | "outdoor" | "accessible" | "camera" | "guarded" | "wide" | "height_limit";
+        /** @description WGS-84 coordinates inside mainland China's bounding box. */
+        ParkingLocation: {
+            lat: number;
+            lng: number;
+        };
+        /** @description An order of kind parking (the orders view) plus its reservation. */
+        ParkingOrder: {
+            amountDueFen?: components["schemas"]["Fen"];
+            amountFen: components["schemas"]["Fen"];
+            charges: Record<string, never>[];
+            holdExpiresAt?: string;
+            id: string;
+            items: Record<string, never>[];
+            /** @enum {string} */
+            kind: "parking";
+            paidFen?: components["schemas"]["Fen"];
+            reservation: components["schemas"]["ParkingReservationDetail"];
+            status: string;
+            title?: string;
+        };
+        ParkingOwnerReservation: {
+            checkedInAt?: components["schemas"]["IsoDateTime"];
+            checkedOutAt?: components["schemas"]["IsoDateTime"];
+            /** @description What the driver paid net of refunds. */
+            earningsFen: components["schemas"]["Fen"];
+            end: components["schemas"]["IsoDateTime"];
+            orderId: string;
+            overstayFen?: components["schemas"]["Fen"];
+            plate: string;
+            priceFen: components["schemas"]["Fen"];
+            start: components["schemas"]["IsoDateTime"];
+            status: string;
+        };
+        ParkingReservationDetail: {
+            checkedInAt?: components["schemas"]["IsoDateTime"];
+            checkedOutAt?: components["schemas"]["IsoDateTime"];
+            end: components["schemas"]["IsoDateTime"];
+            finalChargeFen?: components["schemas"]["Fen"];
+            note?: string;
+            overstayFen?: components["schemas"]["Fen"];
+            overstayMinutes?: number;
+            plate: string;
+            /** @description The window as asked for, before rounding (on creation only). */
+            requested?: {
+                end?: components["schemas"]["IsoDateTime"];
+                start?: components["schemas"]["IsoDateTime"];
+            };
+            rounded?: boolean;
+            spotId: string;
+            start: components["schemas"]["IsoDateTime"];
+            totalFen?: components["schemas"]["Fen"];
+        };
+        ParkingSearchHit: components["schemas"]["ParkingSpot"] & {
+            distanceM: number;
+            priceFen: components["schemas"]["Fen"];
+        };
+        ParkingSpot: {
+            /** @description Owner view only. */
+            accessNotes?: string;
+            /** @description Owner view only. */
+            active?: boolean;
+            address: string;
+            availability: components["schemas"]["ParkingAvailabilityWindow"][];
+            /** @description Owner view only. */
+            blackouts?: components["schemas"]["ParkingBlackout"][];
+            city: string;
+            createdAt?: components["schemas"]["IsoDateTime"];
+            dailyCapFen?: components["schemas"]["Fen"];
+            features: string[];
+            location: components["schemas"]["ParkingLocation"];
+            /** @description Owner view only. */
+            ownerId?: string;
+            pricePerHourFen: components["schemas"]["Fen"];
+            spotId: string;
+            title: string;
+            updatedAt?: components["schemas"]["IsoDateTime"];
+        };
+        ParkingSpotIdValue: string;
+        ParkingSpotInput: {
+            /** @description Shown to drivers only once they hold a reservation. */
+            accessNotes?: string;
+            address: string;
+            availability: components["schemas"]["ParkingAvailabilityWindow"][];
+            blackouts?: components["schemas"]["ParkingBlackout"][];
+            /** @description City slug, e.g. shanghai, beijing. */
+            city: string;
+            dailyCapFen?: number;
+            features?: components["schemas"]["ParkingFeature"][];
+            location: components["schemas"]["ParkingLocation"];
+            pricePerHourFen: number;
+            title: string;
+        };
+        ParkingSpotPatch: {
+            accessNotes?: string | null;
+            active?: boolean;
+            address?: string;
+            availability?: components["schemas"]["ParkingAvailabilityWindow"][];
+            /** @description Replaces the list. */
+            blackouts?: components["schemas"]["ParkingBlackout"][];
+            /** @description null removes the cap. */
+            dailyCapFen?: number | null;
+            features?: components["schemas"]["ParkingFeature"][];
+            /** @description Cancel and fully refund the reservations the change conflicts with. */
+            force?: boolean;
+            /** @description Applies to new reservations only. */
+            pricePerHourFen?: number;
+            title?: string;
+        };
+        ParkingWindowUsed: {
+            end: components["schemas"]["IsoDateTime"];
+            /** @description The requested window was widened to whole quarter hours. */
+            rounded: boolean;
+            start: components["schemas"]["IsoDateTime"];
+        };
+        PaymentRequest: {
+            amountFen?: components["schemas"]["Fen"];
+            params: {
+                appId: string;
+                nonceStr: string;
+                package: string;
+                paySign: string;
+                /** @enum {string} */
+                signType: "RSA";
+                timeStamp: string;
+            };
+            /** @enum {string} */
+            provider: "wechatpay";
+            /** @description True in the local stage (pay with POST /v1/dev/payments/{orderId}/succeed). */
+            sandbox?: boolean;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -127,6 +1144,149 @@ export interface components {
          * @description A service day (Asia/Shanghai), YYYY-MM-DD.
          */
         ServiceDate: string;
+        TicketingClassCode: string;
+        /** @enum {string} */
+        TicketingMode: "rail" | "coach" | "ferry" | "air";
+        /** @description An order as the orders API shows it (kind ticket); `items` are the tickets. */
+        TicketingOrder: {
+            amountFen: components["schemas"]["Fen"];
+            holdExpiresAt?: components["schemas"]["IsoDateTime"];
+            id: string;
+            items: {
+                classCode: string;
+                from: string;
+                passengerId: string;
+                passengerName: string;
+                priceFen: components["schemas"]["Fen"];
+                seat: string;
+                ticketId: string;
+                to: string;
+                tripId: string;
+            }[];
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TicketingPassenger: {
+            id: string;
+            idNumberMasked: string;
+            /** @enum {string} */
+            idType: "id_card" | "passport";
+            name: string;
+        };
+        TicketingStation: {
+            city?: string;
+            lat?: number;
+            lng?: number;
+            name: string;
+            stationId: string;
+        };
+        /** @description Station id (pinyin for demo data, e.g. beijingnan; gtfs-<feed>-<stop_id> for imports). */
+        TicketingStationId: string;
+        TicketingTicket: {
+            arrive?: components["schemas"]["IsoDateTime"];
+            changed?: boolean;
+            classCode: string;
+            depart?: components["schemas"]["IsoDateTime"];
+            from: string;
+            fromName?: string;
+            mode?: components["schemas"]["TicketingMode"];
+            number?: string;
+            orderId: string;
+            passengerId: string;
+            passengerName: string;
+            priceFen: components["schemas"]["Fen"];
+            qr?: string;
+            seat: string;
+            /** @enum {string} */
+            status: "HELD" | "AWAITING_PAYMENT" | "ISSUED" | "USED" | "VOID";
+            ticketId: string;
+            to: string;
+            toName?: string;
+            tripId: string;
+            usedAt?: components["schemas"]["IsoDateTime"];
+        };
+        TicketingTrip: {
+            classes: {
+                code: string;
+                fareFenPerSegment: number[];
+                name: string;
+                seats: number;
+            }[];
+            delayMinutes: number;
+            mode: components["schemas"]["TicketingMode"];
+            number: string;
+            operatorName: string;
+            realName: boolean;
+            serviceDate: components["schemas"]["ServiceDate"];
+            status: components["schemas"]["TicketingTripStatus"];
+            stops: {
+                arrive?: components["schemas"]["IsoDateTime"];
+                city?: string;
+                depart?: components["schemas"]["IsoDateTime"];
+                expectedArrive?: components["schemas"]["IsoDateTime"];
+                expectedDepart?: components["schemas"]["IsoDateTime"];
+                lat?: number;
+                lng?: number;
+                name: string;
+                stationId: string;
+            }[];
+            tripId: string;
+        };
+        TicketingTripInput: {
+            classes: {
+                code: components["schemas"]["TicketingClassCode"];
+                fareFenPerSegment: number[];
+                name: string;
+                seats: number;
+            }[];
+            mode: components["schemas"]["TicketingMode"];
+            number: string;
+            operatorName: string;
+            /** @default true */
+            realName: boolean;
+            serviceDate: components["schemas"]["ServiceDate"];
+            stops: {
+                arrive?: components["schemas"]["IsoDateTime"];
+                city?: string;
+                depart?: components["schemas"]["IsoDateTime"];
+                lat?: number;
+                lng?: number;
+                name: string;
+                stationId: components["schemas"]["TicketingStationId"];
+            }[];
+        };
+        TicketingTripOffer: {
+            classes: {
+                code: string;
+                name: string;
+                priceFen: components["schemas"]["Fen"];
+                remaining: number;
+            }[];
+            delayMinutes: number;
+            durationMinutes: number;
+            from: {
+                city?: string;
+                depart: components["schemas"]["IsoDateTime"];
+                name: string;
+                stationId: string;
+            };
+            mode: components["schemas"]["TicketingMode"];
+            number: string;
+            operatorName: string;
+            salesOpen?: boolean;
+            status: components["schemas"]["TicketingTripStatus"];
+            to: {
+                arrive: components["schemas"]["IsoDateTime"];
+                city?: string;
+                name: string;
+                stationId: string;
+            };
+            tripId: string;
+        };
+        /** @enum {string} */
+        TicketingTripStatus: "on_time" | "delayed" | "cancelled";
         User: {
             cityId?: string;
             id: string;
@@ -209,11 +1369,20 @@ export interface components {
         };
     };
     parameters: {
+        CruiseVoyageId: components["schemas"]["CruiseVoyageIdValue"];
         /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
         Cursor: string;
         /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
         IdempotencyKey: string;
         Limit: number;
+        OrderId: string;
+        ParkingOrderId: string;
+        ParkingSpotId: components["schemas"]["ParkingSpotIdValue"];
+        TicketingDate: components["schemas"]["ServiceDate"];
+        TicketingFrom: components["schemas"]["TicketingStationId"];
+        TicketingTicketId: string;
+        TicketingTo: components["schemas"]["TicketingStationId"];
+        TicketingTripId: string;
     };
     requestBodies: never;
     headers: never;
@@ -316,6 +1485,151 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    createCruiseBooking: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cabinNumber?: components["schemas"]["CruiseCabinNumber"];
+                    categoryCode: components["schemas"]["CruiseCategoryCode"];
+                    passengerIds: string[];
+                    voyageId: components["schemas"]["CruiseVoyageIdValue"];
+                };
+            };
+        };
+        responses: {
+            /** @description The order, holding the cabin until paid. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CruiseBookingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    searchCruiseVoyages: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                from?: components["schemas"]["ServiceDate"];
+                limit?: components["parameters"]["Limit"];
+                nights?: number;
+                /** @description Departure port code. */
+                port?: components["schemas"]["CruisePortCode"];
+                to?: components["schemas"]["ServiceDate"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching voyages, earliest departure first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CruiseVoyageSummary"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getCruiseVoyage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                voyageId: components["parameters"]["CruiseVoyageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The voyage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CruiseVoyage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    devPayFail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order (unchanged; still payable). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    devPaySucceed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order after the notification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -340,6 +1654,40 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    searchJourneys: {
+        parameters: {
+            query: {
+                date: components["parameters"]["TicketingDate"];
+                from: components["parameters"]["TicketingFrom"];
+                to: components["parameters"]["TicketingTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Itineraries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        journeys: {
+                            arrive: components["schemas"]["IsoDateTime"];
+                            depart: components["schemas"]["IsoDateTime"];
+                            durationMinutes: number;
+                            legs: components["schemas"]["TicketingTripOffer"][];
+                            transferMinutes?: number;
+                            transfers: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -359,6 +1707,1101 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nextCursor?: string;
+                        notifications: {
+                            body: string;
+                            createdAt: components["schemas"]["IsoDateTime"];
+                            id: string;
+                            kind: string;
+                            orderId?: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    listPassengers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Passengers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        passengers: components["schemas"]["TicketingPassenger"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    createPassenger: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    idNumber: string;
+                    /** @enum {string} */
+                    idType: "id_card" | "passport";
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketingPassenger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    deletePassenger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                passengerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    checkinTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    qr: string;
+                    /** @description The trip the gate is boarding; a ticket for another trip is refused. */
+                    tripId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Checked in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        classCode?: string;
+                        from?: string;
+                        /** @description Masked. */
+                        passengerName?: string;
+                        seat?: string;
+                        /** @enum {string} */
+                        status: "USED";
+                        ticketId: string;
+                        to?: string;
+                        tripId: string;
+                        usedAt?: components["schemas"]["IsoDateTime"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createCruiseVoyage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CruiseVoyageInput"];
+            };
+        };
+        responses: {
+            /** @description The voyage, open for booking. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CruiseVoyage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    cancelCruiseVoyage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                voyageId: components["parameters"]["CruiseVoyageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                    /** @enum {string} */
+                    status: "CANCELLED";
+                };
+            };
+        };
+        responses: {
+            /** @description The cancelled voyage and what happened to its bookings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CruiseVoyage"] & {
+                        bookings: {
+                            cancelled: number;
+                            failed: number;
+                            refunded: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createTrip: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketingTripInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tripId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    updateTripStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tripId: components["parameters"]["TicketingTripId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    delayMinutes?: number;
+                    /** @enum {string} */
+                    status: "on_time" | "delayed" | "cancelled";
+                };
+            };
+        };
+        responses: {
+            /** @description The trip with its new status, and what happened to its orders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orders: {
+                            cancelled?: number;
+                            failed?: number;
+                            notified?: number;
+                            refunded?: number;
+                        };
+                        trip: components["schemas"]["TicketingTrip"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                kind?: "ticket" | "parking" | "cruise" | "bike";
+                limit?: components["parameters"]["Limit"];
+                status?: components["schemas"]["OrderStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nextCursor?: string;
+                        orders: components["schemas"]["Order"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    payOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Parameters for wx.requestPayment / Taro.requestPayment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    refundOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order, REFUND_PENDING until WeChat Pay confirms (then REFUNDED). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    quoteRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quote. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        feeFen: components["schemas"]["Fen"];
+                        paidFen: components["schemas"]["Fen"];
+                        refundFen: components["schemas"]["Fen"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    createParkingReservation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    end: components["schemas"]["IsoDateTime"];
+                    /** @description Mainland plate (ordinary, new-energy, ...); spaces and dots are ignored. */
+                    plate: string;
+                    spotId: components["schemas"]["ParkingSpotIdValue"];
+                    start: components["schemas"]["IsoDateTime"];
+                };
+            };
+        };
+        responses: {
+            /** @description The order holding the hours. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description slot_taken (part of the time is reserved or held), spot_changed, request_in_progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description outside_availability, too_short, too_long, start_in_past, too_far_ahead, spot_inactive, own_spot, idempotency_key_reused. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getParkingReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["ParkingOrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reservation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelParkingReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["ParkingOrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled (or refund requested). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    checkInParkingReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["ParkingOrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Checked in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    checkOutParkingReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["ParkingOrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Checked out; `reservation.finalChargeFen` is the overstay due (0 when none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    createParkingSpot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParkingSpotInput"];
+            };
+        };
+        responses: {
+            /** @description The spot. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingSpot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getParkingSpot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                spotId: components["parameters"]["ParkingSpotId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The spot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingSpot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateParkingSpot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                spotId: components["parameters"]["ParkingSpotId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParkingSpotPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed spot (and the reservations a forced change cancelled). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkingSpot"] & {
+                        cancelledReservations: components["schemas"]["ParkingConflict"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description conflicts_with_reservations (members `reservations`), conflicts_with_checked_in, concurrent_update. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        reservations?: components["schemas"]["ParkingConflict"][];
+                    };
+                };
+            };
+        };
+    };
+    listParkingSpotReservations: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                spotId: components["parameters"]["ParkingSpotId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reservations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ParkingOwnerReservation"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMyParkingSpots: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of spots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ParkingSpot"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    searchParkingSpots: {
+        parameters: {
+            query: {
+                end: components["schemas"]["IsoDateTime"];
+                lat: number;
+                limit?: number;
+                lng: number;
+                radiusM?: number;
+                start: components["schemas"]["IsoDateTime"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching spots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ParkingSearchHit"][];
+                        window: components["schemas"]["ParkingWindowUsed"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    wechatPayNotify: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Wechatpay-Nonce"?: string;
+                "Wechatpay-Serial"?: string;
+                "Wechatpay-Signature"?: string;
+                "Wechatpay-Timestamp"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    event_type?: string;
+                    id?: string;
+                    resource: {
+                        algorithm?: string;
+                        associated_data?: string;
+                        ciphertext: string;
+                        nonce: string;
+                    };
+                    resource_type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (applied now or earlier). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    searchStations: {
+        parameters: {
+            query: {
+                limit?: number;
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching stations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stations: components["schemas"]["TicketingStation"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    createTicketOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    legs: {
+                        classCode: components["schemas"]["TicketingClassCode"];
+                        from: components["schemas"]["TicketingStationId"];
+                        to: components["schemas"]["TicketingStationId"];
+                        tripId: string;
+                    }[];
+                    passengerIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The order (kind ticket, PENDING_PAYMENT) with one ticket per passenger per leg in `items`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketingOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticketId: components["parameters"]["TicketingTicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketingTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    changeTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                ticketId: components["parameters"]["TicketingTicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    classCode: components["schemas"]["TicketingClassCode"];
+                    tripId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed ticket and the order (a DUE fare_difference charge when the new fare is higher). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fareDifferenceFen?: number;
+                        feeFen?: number;
+                        order: components["schemas"]["TicketingOrder"];
+                        refundFen?: number;
+                        ticket: components["schemas"]["TicketingTicket"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    ticketPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        alg: "EdDSA";
+                        jwk: {
+                            crv?: string;
+                            kty?: string;
+                            x?: string;
+                        };
+                        pem: string;
+                    };
+                };
+            };
+        };
+    };
+    getTrip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tripId: components["parameters"]["TicketingTripId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trip. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketingTrip"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchTrips: {
+        parameters: {
+            query: {
+                date: components["parameters"]["TicketingDate"];
+                from: components["parameters"]["TicketingFrom"];
+                /** @description Comma-separated subset of rail,coach,ferry,air. */
+                modes?: string;
+                to: components["parameters"]["TicketingTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Trips. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        trips: components["schemas"]["TicketingTripOffer"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
         };
     };
 }
