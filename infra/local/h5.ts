@@ -3,7 +3,7 @@
  * mini-app's sources or config change (a content hash is kept next to the output).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -36,7 +36,40 @@ export function h5IsFresh(apiBase = ''): boolean {
   return existsSync(join(H5_DIR, 'index.html')) && existsSync(HASH_FILE) && readFileSync(HASH_FILE, 'utf8') === h5SourceHash(apiBase);
 }
 
+const LOCK_DIR = join(root, 'miniapp', 'dist', '.h5-build.lock');
+
+/** One builder at a time (several local stacks may start at once, e.g. in tests). */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(join(root, 'miniapp', 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      break;
+    } catch {
+      try {
+        const holder = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
+        const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+        if (!alive || Date.now() - statSync(LOCK_DIR).mtimeMs > 5 * 60_000) rmSync(LOCK_DIR, { recursive: true, force: true });
+      } catch {
+        /* released meanwhile, or the holder has not written its pid yet */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
 export async function ensureH5Build(log: (s: string) => void, apiBase = ''): Promise<void> {
+  if (h5IsFresh(apiBase)) return;
+  await withBuildLock(() => buildH5(log, apiBase));
+}
+
+async function buildH5(log: (s: string) => void, apiBase: string): Promise<void> {
   if (h5IsFresh(apiBase)) return;
   log('building the H5 mini-app (first start or sources changed; about 30 s)…');
   const hash = h5SourceHash(apiBase);

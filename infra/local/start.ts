@@ -65,7 +65,7 @@ async function main() {
       server!.once('error', rej);
       server!.listen(port, res);
     });
-    writeFileSync(join(dataDir, 'local-stack.json'), JSON.stringify({ pid: process.pid, endpoint, port, tableName: process.env.TABLE_NAME }));
+    writeFileSync(join(dataDir, 'local-stack.json'), JSON.stringify({ pid: process.pid, javaPid: ddb?.process.pid, endpoint, port, tableName: process.env.TABLE_NAME }));
     stopJobs = startJobTimer(Number(process.env.SWEEP_SECONDS ?? 30), log);
     log(`API on http://localhost:${port}/v1  ·  mini-app (H5) on http://localhost:${port}/  ·  DynamoDB ${endpoint}`);
     log('demo sign-in: POST /v1/auth/dev-login {"userId":"demo-passenger"}  ·  Ctrl-C stops everything');

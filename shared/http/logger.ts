@@ -6,7 +6,7 @@ import { Logger, LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { redactPii } from '../domain/mask';
 
-class RedactingFormatter extends LogFormatter {
+export class RedactingFormatter extends LogFormatter {
   formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
     const base = {
       level: attributes.logLevel,
