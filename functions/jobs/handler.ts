@@ -7,11 +7,12 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { db } from '../../shared/db/client';
 import { logger } from '../../shared/http/logger';
 import { jobs as orderJobs } from '../orders/jobs';
+import { jobs as cruiseJobs } from '../cruise/jobs';
 import '../orders/plugins';
 
 type Job = (d: ReturnType<typeof db>, now: Date) => Promise<unknown>;
 
-export const allJobs: Job[] = [...orderJobs];
+export const allJobs: Job[] = [...orderJobs, ...cruiseJobs];
 
 export const handler = async (_event?: Partial<ScheduledEvent>) => {
   const now = new Date();

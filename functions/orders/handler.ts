@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../../shared/db/cursor';
 import { effectiveStatus, nextDueCharge, orderKeys, orderView, type Order } from '../../shared/orders/model';
 import { cancelOrder, getOwnOrder, refundOrder, refundQuote } from '../../shared/orders/service';
 import { handleWechatPayNotification } from '../../shared/orders/notify';
+import { orderPlugin } from '../../shared/orders/plugin';
 import { paymentProvider } from '../../shared/payments/provider';
 import { buildSandboxNotification, sandbox, transactionResource } from '../../shared/payments/sandbox';
 import './plugins';
@@ -85,6 +86,7 @@ export const handler = createHttpHandler('orders', {
       const d = db();
       const now = new Date();
       const order = await getOwnOrder(d, ctx.user.id, ctx.params.orderId);
+      if (orderPlugin(order.kind).userCancellable === false) throw unprocessable('not_cancellable', 'This order cannot be cancelled; it pays for a service already used.');
       const after = await cancelOrder(d, order, { reason: 'user', now });
       if (after.status === 'EXPIRED') throw conflict('hold_expired', 'The hold had already expired; the order is EXPIRED.');
       return { body: orderView(after, now) };
@@ -92,6 +94,7 @@ export const handler = createHttpHandler('orders', {
 
   'GET /v1/orders/{orderId}/refund-quote': async ({ user, params }) => {
     const order = await getOwnOrder(db(), user.id, params.orderId);
+    assertUserRefundable(order);
     const q = refundQuote(order, new Date());
     return { body: { paidFen: q.paidFen, refundFen: q.refundFen, feeFen: q.feeFen } };
   },
@@ -101,6 +104,7 @@ export const handler = createHttpHandler('orders', {
       const d = db();
       const now = new Date();
       const order = await getOwnOrder(d, ctx.user.id, ctx.params.orderId);
+      assertUserRefundable(order);
       const after = await refundOrder(d, order, { reason: 'user', now });
       return { body: orderView(after, new Date()) };
     }),
@@ -140,6 +144,10 @@ async function devPay(userId: string, orderId: string, state: 'SUCCESS' | 'PAYER
   const n = buildSandboxNotification(s, state === 'SUCCESS' ? 'TRANSACTION.SUCCESS' : 'TRANSACTION.FAIL', 'transaction', transactionResource(charge.id, charge.amountFen, state, now), now);
   await handleWechatPayNotification(d, s, n, now);
   return { body: orderView((await getOwnOrder(d, userId, orderId)) as Order, new Date()) };
+}
+
+function assertUserRefundable(order: Order) {
+  if (orderPlugin(order.kind).userRefundable === false) throw unprocessable('refund_not_allowed', 'Refunds of this order are handled by customer service.');
 }
 
 function stripKeys(item: Record<string, any>): Order {

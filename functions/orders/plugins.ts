@@ -1,5 +1,7 @@
 /**
- * Every selling domain's order plug-in, so the orders function can release inventory and
- * apply fee rules for any order. (A domain function imports only its own.)
+ * Every selling domain's order plug-in, so the orders function (and the jobs function) can
+ * release inventory, apply fee rules and run paid hooks for any order. A domain function
+ * imports only its own.
  */
-export {};
+import '../cruise/order-plugin';
+import '../bikes/order-plugin';

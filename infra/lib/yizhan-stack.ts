@@ -47,7 +47,10 @@ export const WECHAT_SECRET_PLACEHOLDER = {
 } as const;
 
 /** What each domain may touch besides the table, its JWT key and the PII key. */
-const NEEDS_WECHAT: ReadonlySet<FunctionName> = new Set<FunctionName>(['auth', 'orders', 'chat', 'jobs']);
+// Every selling domain may refund through WeChat Pay (trip, spot or voyage cancelled by its operator).
+const NEEDS_WECHAT: ReadonlySet<FunctionName> = new Set<FunctionName>(['auth', 'orders', 'chat', 'jobs', 'ticketing', 'parking', 'bikes', 'cruise']);
+// Paying a ticket order issues its e-tickets (the orders plug-in runs in orders and jobs too).
+const NEEDS_TICKET_KEY: ReadonlySet<FunctionName> = new Set<FunctionName>(['ticketing', 'orders', 'jobs']);
 
 const FUNCTION_SIZING: Partial<Record<FunctionName, { memorySize: number; timeout: Duration }>> = {
   // Runs every minute; stays under the period so two sweeps never overlap for long.
@@ -131,6 +134,25 @@ export class YizhanStack extends Stack {
         'rotated in the WeChat consoles; the operator then updates this secret by hand (docs/deploy.md).',
     });
 
+    const piiIndexSecret = new secretsmanager.Secret(this, 'PiiIndexSecret', {
+      description: `Yizhan ${config.stage}: HMAC secret of the PII blind indexes (generated; never change it)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(piiIndexSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Blind indexes are HMACs stored with the data: rotating this secret would orphan every index (duplicate checks, look-ups), so it is never rotated.',
+    });
+    const ticketKeySecret = new secretsmanager.Secret(this, 'TicketSigningKey', {
+      description: `Yizhan ${config.stage}: Ed25519 private key (PKCS#8 PEM) that signs e-ticket QR codes (fill in after the first deploy, docs/deploy.md)`,
+      secretStringValue: SecretValue.unsafePlainText('REPLACE_ME'),
+      removalPolicy,
+    });
+    Validations.of(ticketKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Gates verify e-tickets offline with the published public key; the signing key is rotated deliberately together with the gates (docs/deploy.md), not by a Lambda.',
+    });
+
     // ---- functions ---------------------------------------------------------------
     const commonEnv = {
       STAGE: config.stage,
@@ -138,6 +160,8 @@ export class YizhanStack extends Stack {
       JWT_SECRET_ARN: jwtSecret.secretArn,
       WECHAT_SECRET_ARN: wechatSecret.secretArn,
       PII_KMS_KEY_ID: piiKey.keyId,
+      PII_BLIND_INDEX_SECRET_ARN: piiIndexSecret.secretArn,
+      TICKET_SIGNING_KEY_ARN: ticketKeySecret.secretArn,
       CORS_ORIGINS: config.corsOrigins.join(','),
     };
     const runtime = nodeRuntime(config.lambdaRuntime);
@@ -154,6 +178,8 @@ export class YizhanStack extends Stack {
       this.table.grantReadWriteData(f.fn);
       jwtSecret.grantRead(f.fn);
       if (NEEDS_WECHAT.has(domain)) wechatSecret.grantRead(f.fn);
+      piiIndexSecret.grantRead(f.fn);
+      if (NEEDS_TICKET_KEY.has(domain)) ticketKeySecret.grantRead(f.fn);
       // Envelope encryption: a data key per value (GenerateDataKey), unwrap it on read
       // (Decrypt). Named actions instead of grantEncryptDecrypt's ReEncrypt*/GenerateDataKey*.
       piiKey.grant(f.fn, 'kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt');

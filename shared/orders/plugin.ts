@@ -15,6 +15,10 @@ export interface RefundQuote {
 
 export interface OrderPlugin {
   kind: OrderKind;
+  /** False when the user may not cancel an unpaid order (a bike ride already happened). Default true. */
+  userCancellable?: boolean;
+  /** False when refunds are decided by customer service, not by the user (ride fares). Default true. */
+  userRefundable?: boolean;
   /**
    * Actions that give the order's inventory back (seats, slots, cabin...). They run in the
    * same transaction as the order's status change, which is conditional on the old status,

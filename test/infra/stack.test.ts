@@ -150,6 +150,8 @@ describe('functions', () => {
         JWT_SECRET_ARN: { Ref: expect.stringMatching(/^JwtSecret/) },
         WECHAT_SECRET_ARN: { Ref: expect.stringMatching(/^WechatSecret/) },
         PII_KMS_KEY_ID: { Ref: expect.stringMatching(/^PiiKey/) },
+        PII_BLIND_INDEX_SECRET_ARN: { Ref: expect.stringMatching(/^PiiIndexSecret/) },
+        TICKET_SIGNING_KEY_ARN: { Ref: expect.stringMatching(/^TicketSigningKey/) },
         CORS_ORIGINS: '*',
       });
       const logGroupId = logicalId(dev, f.logGroup);
@@ -335,12 +337,16 @@ describe('security', () => {
     for (const [, role] of resourcesOf(dev.json, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('reads the WeChat secret only where WeChat is called', () => {
-    const wechat = logicalId(dev, dev.stack.node.findChild('WechatSecret'));
-    const readers = resourcesOf(dev.json, 'AWS::IAM::Policy')
-      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(wechat))
-      .map(([id]) => id.replace(/FnRole.*/, '').toLowerCase());
-    expect(readers.sort()).toEqual(['auth', 'chat', 'jobs', 'orders']);
+  it('reads the WeChat secret where WeChat is called (sign-in, pay, refund, chat), the ticket key only where tickets are issued', () => {
+    const readersOf = (name: string) => {
+      const id = logicalId(dev, dev.stack.node.findChild(name));
+      return resourcesOf(dev.json, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(id))
+        .map(([pid]) => pid.replace(/FnRole.*/, '').toLowerCase())
+        .sort();
+    };
+    expect(readersOf('WechatSecret')).toEqual(['auth', 'bikes', 'chat', 'cruise', 'jobs', 'orders', 'parking', 'ticketing']);
+    expect(readersOf('TicketSigningKey')).toEqual(['jobs', 'orders', 'ticketing']);
   });
 
   it('has a rotating customer-managed PII key and the secrets', () => {

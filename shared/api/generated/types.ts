@@ -51,6 +51,249 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bikes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A bike operator registers a bike (national code, unique; within the city quota). */
+        post: operations["registerBike"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** A bike operator retires a parked bike; its quota is freed (the code is never reused). */
+        delete: operations["retireBike"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/{code}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a ride (exactly one rider wins a bike; one open ride per rider). */
+        post: operations["unlockBike"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers up to 500 bikes, all-or-nothing per chunk of 25, with a report per chunk. */
+        post: operations["registerBikeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/cities/{cityId}/operators/{operatorId}/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A bike operator sets its pricing plan in a city (start fee + price per started 15 minutes). */
+        put: operations["setBikePricing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/cities/{cityId}/operators/{operatorId}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Regulator sets an operator's fleet cap in their city (lowering below the fleet blocks new registrations). */
+        put: operations["setBikeQuota"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/cities/{cityId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Regulator's per-operator figures — registered, in use, parked outside fences, rides today. */
+        get: operations["getBikeCityStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/cities/{cityId}/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city's zones (public, like GBFS geofencing_zones). */
+        get: operations["listBikeZones"];
+        put?: never;
+        /** Regulator adds a parking or no-parking zone (GeoJSON Polygon, holes allowed). */
+        post: operations["createBikeZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/cities/{cityId}/zones/{zoneId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One zone (public). */
+        get: operations["getBikeZone"];
+        put?: never;
+        post?: never;
+        /** Regulator removes a zone. */
+        delete: operations["deleteBikeZone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/riders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Real-name rider registration (deposit-free); 12 or older. */
+        post: operations["registerBikeRider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bikes/riders/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My rider registration (masked). */
+        get: operations["getMyBikeRider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind the caller's Yizhan account to the Official Account user who received this one-time code (sent by `绑定` in the chat).
+         * @description The code is valid for 10 minutes and once; a newer code for the same Official Account
+         *     user replaces an older one. Unknown, used, replaced and expired codes are all 404
+         *     `bind_code_not_found`. More than 10 attempts per user in 10 minutes are 429.
+         */
+        post: operations["chatBind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeChat Official Account server verification (echoes `echostr` when the signature is valid).
+         * @description The signature is the hex SHA-1 of the lexicographically sorted and concatenated
+         *     [token, timestamp, nonce]. The token is the Official Account server token
+         *     (`WECHAT_OA_TOKEN` in the local stage, `oaToken` of the WeChat secret in AWS).
+         *     The timestamp must be within 5 minutes of the server clock.
+         */
+        get: operations["chatWechatVerify"];
+        put?: never;
+        /**
+         * A message or event pushed by WeChat (plain-text mode); answered with a passive XML text reply.
+         * @description Verified like the GET (403, nothing processed, when wrong). One message (`MsgId`,
+         *     or FromUserName+CreateTime+Event for events) is processed once: retries get the
+         *     stored reply (or `success` while the first delivery is still being answered).
+         *     A (timestamp, nonce) pair is good for one message only. Bodies over 64 KB are 413,
+         *     malformed XML and any DTD/entity declaration (XXE) are 400; unknown message types get
+         *     the help menu. A reply of `success` means "no reply" to WeChat.
+         */
+        post: operations["chatWechatMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cruise/bookings": {
         parameters: {
             query?: never;
@@ -140,6 +383,125 @@ export interface paths {
         put?: never;
         /** Local stage only — the sandbox pays the order's next due charge and sends a real signed, encrypted notification through the notify code. */
         post: operations["devPaySucceed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/gbfs.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 auto-discovery file. */
+        get: operations["getGbfsDiscovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/geofencing_zones.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 geofencing_zones — the city's zones as rules. */
+        get: operations["getGbfsGeofencingZones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/system_information.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 system_information. */
+        get: operations["getGbfsSystemInformation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/system_pricing_plans.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 system_pricing_plans. */
+        get: operations["getGbfsSystemPricingPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/vehicle_status.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 vehicle_status — parked bikes only, rotating vehicle_id, no rider data. */
+        get: operations["getGbfsVehicleStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/{operatorId}/vehicle_types.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 vehicle_types. */
+        get: operations["getGbfsVehicleTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gbfs/{cityId}/manifest.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GBFS v3.0 manifest.json of a city (one dataset per operator). */
+        get: operations["getGbfsManifest"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -634,6 +996,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My rides, newest first. */
+        get: operations["listMyRides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rides/{rideId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a ride inside a parking zone; returns the fare and the order to pay (422 outside_parking_zone otherwise). */
+        post: operations["lockBikeRide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stations": {
         parameters: {
             query?: never;
@@ -757,6 +1153,153 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Bike: {
+            cityId: string;
+            code: string;
+            location?: components["schemas"]["LatLng"];
+            lockId?: string;
+            operatorId: string;
+            registeredAt: components["schemas"]["IsoDateTime"];
+            retiredAt?: components["schemas"]["IsoDateTime"];
+            /** @enum {string} */
+            status: "AVAILABLE" | "IN_USE" | "RETIRED";
+            vehicleType: components["schemas"]["BikeVehicleType"];
+        };
+        BikeBatchReport: {
+            chunks: {
+                chunk: number;
+                /** @enum {string} */
+                code?: "duplicate_code" | "quota_exceeded" | "concurrent_update";
+                codes: string[];
+                detail?: string;
+                duplicateCodes?: string[];
+                /** @enum {string} */
+                status: "registered" | "failed";
+            }[];
+            cityId: string;
+            failed: number;
+            operatorId: string;
+            registered: number;
+            requested: number;
+        };
+        BikeCityIdValue: string;
+        BikeCityStats: {
+            cityId: string;
+            day: components["schemas"]["ServiceDate"];
+            operators: {
+                inUse: number;
+                maxBikes: number;
+                operatorId: string;
+                parked: number;
+                parkedOutsideFences: number;
+                registered: number;
+                ridesToday: number;
+            }[];
+            zones: number;
+        };
+        /** @description National bike code (upper case letters, digits, hyphens; unique nationally, never reused). */
+        BikeCode: string;
+        BikeGbfsEnvelope: {
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            last_updated: string;
+            ttl: number;
+            /** @enum {string} */
+            version: "3.0";
+        };
+        /** @description GeoJSON Polygon ([longitude, latitude] positions); the first ring is the outer boundary, the rest are holes. */
+        BikeGeoPolygon: {
+            coordinates: number[][][];
+            /** @enum {string} */
+            type: "Polygon";
+        };
+        BikeLockId: string;
+        BikeOperatorIdValue: string;
+        BikePricing: {
+            cityId: string;
+            operatorId: string;
+            per15MinFen: components["schemas"]["Fen"];
+            startFeeFen: components["schemas"]["Fen"];
+            updatedAt: components["schemas"]["IsoDateTime"];
+        };
+        BikeQuota: {
+            cityId: string;
+            maxBikes: number;
+            operatorId: string;
+            operatorName?: string;
+            registered: number;
+            updatedAt: components["schemas"]["IsoDateTime"];
+        };
+        BikeRide: {
+            bikeCode: string;
+            cityId: string;
+            durationSeconds?: number;
+            endedAt?: components["schemas"]["IsoDateTime"];
+            endLocation?: components["schemas"]["LatLng"];
+            fareFen?: components["schemas"]["Fen"];
+            id: string;
+            operatorId: string;
+            orderId?: string;
+            /** @enum {string} */
+            paymentStatus?: "NONE" | "DUE" | "PAID";
+            pricing: {
+                per15MinFen: components["schemas"]["Fen"];
+                startFeeFen: components["schemas"]["Fen"];
+            };
+            startedAt: components["schemas"]["IsoDateTime"];
+            startLocation: components["schemas"]["LatLng"];
+            /** @enum {string} */
+            status: "OPEN" | "ENDED";
+            vehicleType: components["schemas"]["BikeVehicleType"];
+        };
+        BikeRideEnd: {
+            fareFen: components["schemas"]["Fen"];
+            /** @description The order to pay (GET /v1/orders/{id} shape); absent when the fare is 0. */
+            order?: {
+                amountFen: components["schemas"]["Fen"];
+                id: string;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            };
+            paymentRequired: boolean;
+            ride: components["schemas"]["BikeRide"];
+        };
+        BikeRider: {
+            /**
+             * @description Deposit-free.
+             * @enum {integer}
+             */
+            depositFen: 0;
+            /** @description Masked (1101**********1234). */
+            idNumber: string;
+            /** @description Masked. */
+            name: string;
+            openRideId?: string;
+            /** @description Masked (138****5678). */
+            phone: string;
+            registeredAt: components["schemas"]["IsoDateTime"];
+            unpaidOrderId?: string;
+            userId: string;
+        };
+        /** @enum {string} */
+        BikeVehicleType: "bicycle" | "ebike";
+        BikeZone: {
+            cityId: string;
+            createdAt: components["schemas"]["IsoDateTime"];
+            id: string;
+            /** @enum {string} */
+            kind: "parking" | "no_parking";
+            name: string;
+            polygon: components["schemas"]["BikeGeoPolygon"];
+        };
+        ChatBinding: {
+            /** @enum {boolean} */
+            bound: true;
+            boundAt: components["schemas"]["IsoDateTime"];
+        };
         CruiseBookingItem: {
             cabinNumber: string;
             categoryCode: string;
@@ -1304,6 +1847,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A GBFS v3.0 file (validated against the official schemas in tests). Cache-Control follows its ttl. */
+        BikeGbfsFile: {
+            headers: {
+                "Cache-Control"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BikeGbfsEnvelope"];
+            };
+        };
         /** @description Conflict (sold out, taken, duplicate, invalid state, in-flight duplicate). */
         Conflict: {
             headers: {
@@ -1369,6 +1922,13 @@ export interface components {
         };
     };
     parameters: {
+        BikeCityId: components["schemas"]["BikeCityIdValue"];
+        BikeCodePath: components["schemas"]["BikeCode"];
+        BikeOperatorId: components["schemas"]["BikeOperatorIdValue"];
+        BikeZoneId: string;
+        ChatNonce: string;
+        ChatSignature: string;
+        ChatTimestamp: string;
         CruiseVoyageId: components["schemas"]["CruiseVoyageIdValue"];
         /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
         Cursor: string;
@@ -1482,6 +2042,522 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerBike: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cityId: components["schemas"]["BikeCityIdValue"];
+                    code: components["schemas"]["BikeCode"];
+                    location?: components["schemas"]["LatLng"];
+                    lockId?: components["schemas"]["BikeLockId"];
+                    vehicleType: components["schemas"]["BikeVehicleType"];
+                };
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bike"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    retireBike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: components["parameters"]["BikeCodePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retired. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    unlockBike: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                code: components["parameters"]["BikeCodePath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    location: components["schemas"]["LatLng"];
+                };
+            };
+        };
+        responses: {
+            /** @description Riding. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ride: components["schemas"]["BikeRide"];
+                        rideId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    registerBikeBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    bikes: {
+                        code: components["schemas"]["BikeCode"];
+                        location?: components["schemas"]["LatLng"];
+                        lockId?: components["schemas"]["BikeLockId"];
+                        vehicleType: components["schemas"]["BikeVehicleType"];
+                    }[];
+                    cityId: components["schemas"]["BikeCityIdValue"];
+                };
+            };
+        };
+        responses: {
+            /** @description The report (some chunks may have failed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeBatchReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setBikePricing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    per15MinFen: number;
+                    startFeeFen: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The pricing plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikePricing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    setBikeQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    maxBikes: number;
+                    /** @description Display name published in GBFS. */
+                    operatorName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The quota. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeQuota"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getBikeCityStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stats. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeCityStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listBikeZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Zones. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BikeZone"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    createBikeZone: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "parking" | "no_parking";
+                    name: string;
+                    polygon: components["schemas"]["BikeGeoPolygon"];
+                };
+            };
+        };
+        responses: {
+            /** @description The zone. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeZone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getBikeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                zoneId: components["parameters"]["BikeZoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeZone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteBikeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                zoneId: components["parameters"]["BikeZoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    registerBikeRider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    idNumber: string;
+                    name: string;
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Registered (masked). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeRider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getMyBikeRider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Me as a rider. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeRider"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    chatBind: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Bound. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatBinding"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    chatWechatVerify: {
+        parameters: {
+            query: {
+                echostr: string;
+                nonce: components["parameters"]["ChatNonce"];
+                signature: components["parameters"]["ChatSignature"];
+                timestamp: components["parameters"]["ChatTimestamp"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The `echostr`, as is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    chatWechatMessage: {
+        parameters: {
+            query: {
+                /** @description Only plain-text mode (`raw` or absent) is supported; safe mode (`aes`) is refused with 400. */
+                encrypt_type?: string;
+                msg_signature?: string;
+                nonce: components["parameters"]["ChatNonce"];
+                /** @description Sent by WeChat; when present it must equal the message's FromUserName. */
+                openid?: string;
+                signature: components["parameters"]["ChatSignature"];
+                timestamp: components["parameters"]["ChatTimestamp"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/xml": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description A passive text reply (XML), or the plain text `success` (no reply). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "text/plain": "success";
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            /** @description The message is larger than 64 KB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1628,6 +2704,124 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    getGbfsDiscovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsGeofencingZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsSystemInformation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsSystemPricingPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsVehicleStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsVehicleTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+                operatorId: components["parameters"]["BikeOperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getGbfsManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cityId: components["parameters"]["BikeCityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BikeGbfsFile"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
         };
     };
     health: {
@@ -2586,6 +3780,71 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    listMyRides: {
+        parameters: {
+            query?: {
+                /** @description Opaque pagination cursor from a previous page's `nextCursor`. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of rides. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BikeRide"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    lockBikeRide: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body returns the same result; same key with a different body is 422 idempotency_key_reused. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                rideId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    location: components["schemas"]["LatLng"];
+                };
+            };
+        };
+        responses: {
+            /** @description Ride ended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BikeRideEnd"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
         };
     };
     searchStations: {
