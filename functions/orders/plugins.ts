@@ -5,3 +5,4 @@
  */
 import '../cruise/order-plugin';
 import '../bikes/order-plugin';
+import '../parking/order-plugin';
