@@ -1,12 +1,31 @@
 export default defineAppConfig({
   pages: [
     'pages/index/index',
+    'pages/trip/index',
+    'pages/book/index',
+    'pages/passengers/index',
+    'pages/order/index',
+    'pages/orders/index',
+    'pages/ticket/index',
+    'pages/change/index',
+    'pages/parking/index',
+    'pages/parking-reservations/index',
+    'pages/parking-spots/index',
+    'pages/parking-spot-edit/index',
+    'pages/bikes/index',
+    'pages/cruise/index',
+    'pages/cruise-voyage/index',
+    'pages/me/index',
   ],
   window: {
     backgroundTextStyle: 'light',
-    backgroundColor: '#ededed',
-    navigationBarBackgroundColor: '#ededed',
+    backgroundColor: '#f5f5f5',
+    navigationBarBackgroundColor: '#f5f5f5',
     navigationBarTitleText: '一站出行',
     navigationBarTextStyle: 'black',
   },
+  permission: {
+    'scope.userLocation': { desc: '用于查找附近的车位和单车停放区' },
+  },
+  requiredPrivateInfos: ['getLocation'],
 })

@@ -3,8 +3,8 @@
  * viewport. Never downloads a browser.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+
 import { join, resolve } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +23,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'yizhan-chromium-'))}`,
     ],
   });
 }

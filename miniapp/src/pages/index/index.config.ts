@@ -1,4 +1,1 @@
-export default definePageConfig({
-  navigationBarTitleText: '一站出行',
-  enablePullDownRefresh: true,
-})
+export default definePageConfig({ navigationBarTitleText: '一站出行' })
