@@ -3,6 +3,7 @@
  * release inventory, apply fee rules and run paid hooks for any order. A domain function
  * imports only its own.
  */
+import '../ticketing/order-plugin';
+import '../parking/order-plugin';
 import '../cruise/order-plugin';
 import '../bikes/order-plugin';
-import '../parking/order-plugin';

@@ -6,11 +6,11 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Seeder } from '../seed';
+import type { Db } from '../../../shared/db/client';
 import { addDays, atShanghaiTime, todayInShanghai, toShanghaiIso } from '../../../shared/domain/time';
 import { deterministicTripId, tk, type Mode, type Trip, type TripClass } from '../../../functions/ticketing/model';
 import { writeTrip } from '../../../functions/ticketing/trips';
 
-type StopDef = [stationId: string, name: string, city: string, lat: number, lng: number, arrive: string | null, depart: string | null];
 
 const ST = {
   beijingnan: ['beijingnan', '北京南', '北京', 39.8652, 116.3786],
@@ -79,18 +79,19 @@ export function demoTrip(def: TripDef, day: string, now: Date): Trip {
 
 export const DAYS = 14;
 
-export const seeder: Seeder = {
-  name: 'ticketing',
-  run: async (db, now) => {
-    const today = todayInShanghai(now);
-    for (let d = 0; d < DAYS; d++) {
-      const day = addDays(today, d);
-      for (const def of DEMO_TRIPS) {
-        const trip = demoTrip(def, day, now);
-        const existing = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: tk.trip(trip.tripId), ProjectionExpression: 'PK' }));
-        if (existing.Item) continue;
-        await writeTrip(db, trip);
-      }
+/** Seeds `days` days of demo trips from today (Shanghai). Idempotent. */
+export async function seedDemoTrips(db: Db, now: Date, days = DAYS) {
+  const today = todayInShanghai(now);
+  const stationsDone = new Set<string>();
+  for (let d = 0; d < days; d++) {
+    const day = addDays(today, d);
+    for (const def of DEMO_TRIPS) {
+      const trip = demoTrip(def, day, now);
+      const existing = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: tk.trip(trip.tripId), ProjectionExpression: 'PK' }));
+      if (existing.Item) continue;
+      await writeTrip(db, trip, { stationsDone });
     }
-  },
-};
+  }
+}
+
+export const seeder: Seeder = { name: 'ticketing', run: (db, now) => seedDemoTrips(db, now) };
