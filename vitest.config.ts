@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
+    // UI and cross-process assertions poll; a loaded CI machine needs more than the 1 s default.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     hookTimeout: 120_000,
     env: { NODE_ENV: 'test', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
     reporters: ['default'],

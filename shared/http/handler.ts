@@ -77,6 +77,10 @@ export function toApiError(err: unknown): ApiError {
       headers: { 'retry-after': '1' },
     });
   }
+  if (name === 'IdempotencyPersistenceLayerError' || name === 'IdempotencyUnknownError') {
+    // The idempotency store (DynamoDB) failed: a dependency outage, not a bug in the request.
+    return serviceUnavailable('idempotency_unavailable', 'The request could not be recorded safely; retry with the same Idempotency-Key.');
+  }
   if (name === 'IdempotencyValidationError') {
     return new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body.');
   }

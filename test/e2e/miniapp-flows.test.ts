@@ -5,7 +5,7 @@
  *
  * E2E_BASE_URL=http://127.0.0.1:3000 reuses a stack that is already running (local loop).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 import { launchBrowser, phonePage } from '../support/browser';
@@ -35,6 +35,9 @@ async function newPage(): Promise<Page> {
   page.setDefaultTimeout(20_000);
   return page;
 }
+
+// Each flow drives a real browser against a real stack: allow for a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('mini-app in the browser (H5 build on the local stack)', () => {
   it('1. dev login → search a rail trip → two passengers → sandbox payment → e-ticket QR', async () => {

@@ -40,7 +40,7 @@ export async function call<T = any>(method: string, url: string, opts: CallOptio
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   const event = buildEvent({ method, url, headers, body }, m.route ? { routeKey: m.route.routeKey, params: m.params } : null);
   const handler = await loadHandler(m.route?.fn ?? 'auth');
-  const res = (await handler(event, { awsRequestId: event.requestContext.requestId, getRemainingTimeInMillis: () => 29_000 })) as APIGatewayProxyStructuredResultV2;
+  const res = (await handler(event, { awsRequestId: event.requestContext.requestId, getRemainingTimeInMillis: () => 600_000 })) as APIGatewayProxyStructuredResultV2;
   const text = res.body ?? '';
   const hdrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers ?? {})) hdrs[k.toLowerCase()] = String(v);
