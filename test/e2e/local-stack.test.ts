@@ -44,6 +44,38 @@ describe('npm start', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
 
+    // The order path over HTTP on the demo data: book, pay in the sandbox, refund; book, cancel.
+    const auth = { authorization: `Bearer ${login.body.token}`, 'content-type': 'application/json' };
+    const post = (path: string, body?: unknown, key?: string) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { ...auth, ...(key ? { 'idempotency-key': key } : {}) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then(json);
+    const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+    const search = await json(await fetch(`${base}/v1/trips/search?from=beijingnan&to=shanghaihongqiao&date=${tomorrow}&modes=rail`));
+    expect(search.status).toBe(200);
+    const trip = search.body.trips.find((t: any) => t.classes.some((c: any) => c.remaining > 0));
+    expect(trip).toBeTruthy();
+    const psg = await post('/v1/me/passengers', { name: '李四', idType: 'id_card', idNumber: '11010519491231002X' });
+    expect(psg.status).toBe(201);
+    expect(psg.body.idNumberMasked).toBe('1101**********002X');
+    const leg = { tripId: trip.tripId, from: 'beijingnan', to: 'shanghaihongqiao', classCode: trip.classes.find((c: any) => c.remaining > 0).code };
+    const order = await post('/v1/ticket-orders', { legs: [leg], passengerIds: [psg.body.id] }, 'e2e-order-0001');
+    expect(order.status).toBe(201);
+    expect(order.body.status).toBe('PENDING_PAYMENT');
+    const replay = await post('/v1/ticket-orders', { legs: [leg], passengerIds: [psg.body.id] }, 'e2e-order-0001');
+    expect(replay.body.id).toBe(order.body.id);
+    const pay = await post(`/v1/orders/${order.body.id}/pay`);
+    expect(pay.body.params.signType).toBe('RSA');
+    expect((await post(`/v1/dev/payments/${order.body.id}/succeed`)).body.status).toBe('PAID');
+    const quote = await json(await fetch(`${base}/v1/orders/${order.body.id}/refund-quote`, { headers: auth }));
+    expect(quote.body.refundFen + quote.body.feeFen).toBe(quote.body.paidFen);
+    const refunded = await post(`/v1/orders/${order.body.id}/refund`);
+    expect(refunded.body.status).toBe('REFUNDED');
+    const second = await post('/v1/ticket-orders', { legs: [leg], passengerIds: [psg.body.id] });
+    expect(second.status).toBe(201);
+    expect((await post(`/v1/orders/${second.body.id}/cancel`)).body.status).toBe('CANCELLED');
+    const stranger = await json(await fetch(`${base}/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'demo-stranger' }) }));
+    const peek = await json(await fetch(`${base}/v1/orders/${second.body.id}`, { headers: { authorization: `Bearer ${stranger.body.token}` } }));
+    expect(peek.status).toBe(404);
+
     // A WeChat login creates a user whose id must survive a restart.
     const wx = await json(await fetch(`${base}/v1/auth/wechat-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'persist-me' }) }));
     const userId = wx.body.user.id;
