@@ -12,7 +12,7 @@ export default defineConfig({
     // UI and cross-process assertions poll; a loaded CI machine needs more than the 1 s default.
     expect: { poll: { timeout: 15_000, interval: 100 } },
     hookTimeout: 120_000,
-    env: { NODE_ENV: 'test', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+    env: { NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default'],
   },
 });

@@ -25,6 +25,8 @@ function portFree(port: number): Promise<boolean> {
 }
 
 async function main() {
+  // The SDK warns on Node 20 about its 2027 releases; the README states the Node versions.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(process.env.PORT ?? 3000);
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
