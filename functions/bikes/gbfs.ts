@@ -3,6 +3,7 @@
  * cacheable. vehicle_status lists only parked bikes (the sparse "available" index: a bike
  * on a ride is not in it) under their rotating public vehicle_id, never the bike code.
  */
+import { formatYuan } from '../../shared/domain/money';
 import type { Db } from '../../shared/db/client';
 import { toShanghaiIso } from '../../shared/domain/time';
 import { notFound } from '../../shared/http/errors';
@@ -157,7 +158,7 @@ export async function gbfsFile(db: Db, baseUrl: string, cityId: string, operator
                   currency: 'CNY',
                   price: yuan(p.startFeeFen),
                   is_taxable: false,
-                  description: text(`起步价 ¥${yuan(p.startFeeFen).toFixed(2)}，每 15 分钟 ¥${yuan(p.per15MinFen).toFixed(2)}（不足 15 分钟按 15 分钟计），免押金`),
+                  description: text(`起步价 ${formatYuan(p.startFeeFen)}，每 15 分钟 ${formatYuan(p.per15MinFen)}（不足 15 分钟按 15 分钟计），免押金`),
                   per_min_pricing: [{ start: 0, rate: yuan(p.per15MinFen), interval: 15 }],
                 },
               ]

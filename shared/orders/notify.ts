@@ -6,6 +6,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client';
+import { formatYuan } from '../domain/money';
 import { ApiError, badRequest } from '../http/errors';
 import { logger } from '../http/logger';
 import { decryptResource, isTimestampFresh, verifyNotificationSignature } from '../payments/wechatpay/crypto';
@@ -103,7 +104,7 @@ export async function applyPaymentSuccess(db: Db, tx: { out_trade_no: string; tr
         charges: o.charges.map((c) => (c.id === charge.id ? paidCharge : c)),
       };
       return saveOrder(db, o, after, [
-        notificationPut(o.userId, { type: 'order_paid', title: '支付成功', body: `${o.title}：已支付 ¥${(charge.amountFen / 100).toFixed(2)}。`, orderId: o.id }, now),
+        notificationPut(o.userId, { type: 'order_paid', title: '支付成功', body: `${o.title}：已支付 ${formatYuan(charge.amountFen)}。`, orderId: o.id }, now),
       ]);
     }
     // The order is no longer payable (expired, cancelled, refunded): keep a record and refund it all.
@@ -117,7 +118,7 @@ export async function applyPaymentSuccess(db: Db, tx: { out_trade_no: string; tr
     };
     return saveOrder(db, o, after, [
       { Put: { TableName: '', Item: { ...orderKeys.refund(part.id), type: 'RefundLink', orderId: o.id, chargeId: charge.id, amountFen: part.amountFen } } },
-      notificationPut(o.userId, { type: 'late_payment_refund', title: '支付已退回', body: `${o.title}：订单已失效，您支付的 ¥${(charge.amountFen / 100).toFixed(2)} 将全额退回。`, orderId: o.id }, now),
+      notificationPut(o.userId, { type: 'late_payment_refund', title: '支付已退回', body: `${o.title}：订单已失效，您支付的 ${formatYuan(charge.amountFen)} 将全额退回。`, orderId: o.id }, now),
     ]);
   });
   const outcome = result.outcome;
@@ -155,7 +156,7 @@ export async function applyRefundResult(db: Db, r: { out_refund_no: string; refu
       ...(o.refund && allDone ? { refund: { ...o.refund, status: 'SUCCEEDED' as const, succeededAt: now.toISOString() } } : {}),
     };
     const extra = after.status === 'REFUNDED' && o.status !== 'REFUNDED'
-      ? [notificationPut(o.userId, { type: 'order_refunded', title: '退款成功', body: `${o.title}：¥${((o.refund?.amountFen ?? 0) / 100).toFixed(2)} 已退回原支付账户。`, orderId: o.id }, now)]
+      ? [notificationPut(o.userId, { type: 'order_refunded', title: '退款成功', body: `${o.title}：${formatYuan(o.refund?.amountFen ?? 0)} 已退回原支付账户。`, orderId: o.id }, now)]
       : [];
     return saveOrder(db, o, after, extra);
   });

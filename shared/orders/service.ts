@@ -7,6 +7,7 @@
  */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client';
+import { formatYuan } from '../domain/money';
 import { newId } from '../domain/ids';
 import { conflict, notFound, unprocessable } from '../http/errors';
 import { logger } from '../http/logger';
@@ -198,7 +199,7 @@ export async function refundOrder(db: Db, order: Order, opts: { full?: boolean; 
       refunds: [...(o.refunds ?? []), ...parts],
       charges: o.charges.map((c) => (c.status === 'DUE' ? { ...c, status: 'VOID' } : c)),
     };
-    const notif = notificationPut(o.userId, { type: 'refund_requested', title: '退款处理中', body: `${o.title}：退款 ¥${(quote.refundFen / 100).toFixed(2)}${quote.feeFen ? `，手续费 ¥${(quote.feeFen / 100).toFixed(2)}` : ''}。`, orderId: o.id }, now);
+    const notif = notificationPut(o.userId, { type: 'refund_requested', title: '退款处理中', body: `${o.title}：退款 ${formatYuan(quote.refundFen)}${quote.feeFen ? `，手续费 ${formatYuan(quote.feeFen)}` : ''}。`, orderId: o.id }, now);
     return saveOrder(db, o, after, [...(await orderPlugin(o.kind).releaseActions(o, db)), ...refundLinks(o.id, parts), notif]);
   });
   await orderPlugin(saved.kind).onReleased?.(saved, db).catch((e) => logger.warn('onReleased failed', { orderId: saved.id, error: e as Error }));
@@ -228,7 +229,7 @@ export async function addCharge(db: Db, order: Order, charge: { purpose: ChargeP
     };
     return saveOrder(db, o, after, [
       { Put: { TableName: '', Item: { ...orderKeys.charge(id), type: 'ChargeLink', orderId: o.id, amountFen: charge.amountFen } } },
-      notificationPut(o.userId, { type: 'charge_added', title: '待支付费用', body: `${o.title}：新增费用 ¥${(charge.amountFen / 100).toFixed(2)}，请及时支付。`, orderId: o.id }, now),
+      notificationPut(o.userId, { type: 'charge_added', title: '待支付费用', body: `${o.title}：新增费用 ${formatYuan(charge.amountFen)}，请及时支付。`, orderId: o.id }, now),
     ]);
   });
 }
