@@ -27,6 +27,9 @@ export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
  * built-ins, which ESM lacks. The alias keeps the banner from clashing with a bundled
  * module that itself imports `createRequire`.
  */
+/** Provided by the Lambda Node runtime; not bundled (the bench bundles the same way). */
+export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'] as const;
+
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __yizhanCreateRequire } from 'module'; const require = __yizhanCreateRequire(import.meta.url);";
 
@@ -98,8 +101,11 @@ export class DomainFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         target: 'node22',
-        // Ship the AWS SDK versions we test with instead of the runtime's copy.
-        bundleAwsSDK: true,
+        // The Lambda Node runtime ships AWS SDK v3 (client-dynamodb, lib-dynamodb, kms,
+        // secrets-manager...): leaving it out of the bundle halves the bundle and its cold
+        // start (npm run bench measures both). docs/decisions.md has the trade-off.
+        bundleAwsSDK: false,
+        externalModules: [...AWS_SDK_EXTERNALS],
       },
     });
   }

@@ -25,7 +25,11 @@ import {
 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+
+// The KMS client is loaded on first use, not at cold start (most requests touch no PII).
+let kmsModule: Promise<typeof import('@aws-sdk/client-kms')> | undefined;
+const loadKms = () => (kmsModule ??= import('@aws-sdk/client-kms'));
 
 /** Where keys come from. One instance per process; implementations cache. */
 export interface KeyProvider {
@@ -319,7 +323,7 @@ interface CachedDataKey {
  * See {@link KmsKeyProvider.fromEnv} for the environment variables.
  */
 export class KmsKeyProvider implements KeyProvider {
-  private readonly client: KMSClient;
+  private client?: KMSClient;
   private readonly keyId: string;
   private readonly maxAge: number;
   private readonly maxUses: number;
@@ -332,7 +336,7 @@ export class KmsKeyProvider implements KeyProvider {
 
   constructor(private readonly opts: KmsKeyProviderOptions) {
     if (!opts.keyId) throw new Error('KmsKeyProvider: keyId is required');
-    this.client = opts.client ?? new KMSClient({});
+    this.client = opts.client;
     this.keyId = opts.keyId;
     this.maxAge = opts.maxDataKeyAgeMs ?? 5 * 60_000;
     this.maxUses = opts.maxDataKeyUses ?? 1000;
@@ -369,11 +373,18 @@ export class KmsKeyProvider implements KeyProvider {
     return { plaintext: dk.plaintext, encrypted: dk.encrypted, keyId: dk.keyId };
   }
 
+  private async kms() {
+    const m = await loadKms();
+    this.client ??= new m.KMSClient({});
+    return { kms: this.client, m };
+  }
+
   private fetchDataKey(): Promise<CachedDataKey> {
     if (!this.inflight) {
       this.inflight = (async () => {
-        const out = await this.client.send(
-          new GenerateDataKeyCommand({
+        const { kms, m } = await this.kms();
+        const out = await kms.send(
+          new m.GenerateDataKeyCommand({
             KeyId: this.keyId,
             KeySpec: 'AES_256',
             EncryptionContext: { ...PII_ENCRYPTION_CONTEXT },
@@ -401,8 +412,9 @@ export class KmsKeyProvider implements KeyProvider {
     }
     // No KeyId: a symmetric CiphertextBlob names its key, and pinning the configured
     // alias would break old blobs if the alias were ever re-pointed. IAM scopes the key.
-    const out = await this.client.send(
-      new DecryptCommand({
+    const { kms, m } = await this.kms();
+    const out = await kms.send(
+      new m.DecryptCommand({
         CiphertextBlob: Buffer.from(encrypted, 'base64'),
         EncryptionContext: { ...PII_ENCRYPTION_CONTEXT },
       }),
@@ -436,8 +448,9 @@ export class KmsKeyProvider implements KeyProvider {
   private async loadIndexKey(): Promise<Buffer> {
     let secret: Buffer;
     if (this.opts.blindIndexKeyCiphertext) {
-      const out = await this.client.send(
-        new DecryptCommand({
+      const { kms, m } = await this.kms();
+      const out = await kms.send(
+        new m.DecryptCommand({
           CiphertextBlob: Buffer.from(this.opts.blindIndexKeyCiphertext, 'base64'),
           EncryptionContext: { ...BLIND_INDEX_ENCRYPTION_CONTEXT },
         }),

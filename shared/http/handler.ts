@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { ApiError, badRequest, forbidden, internalError, notFound, serviceUnavailable } from './errors';
 import { logger } from './logger';
 import { verifyBearer, type AuthUser, type Role } from './auth';
-import { validatorsFor, toFieldErrors } from './validate';
+import { validatorsFor, toFieldErrors, type OperationValidators } from './validate';
 import { listRoutes, routeMatcher, type ApiRoute, type FunctionName } from '../api/routes';
 import { config } from '../runtime/config';
 
@@ -87,11 +87,10 @@ export function toApiError(err: unknown): ApiError {
   return internalError();
 }
 
-function parseBody(event: APIGatewayProxyEventV2, route: ApiRoute): { body: unknown; raw: string } {
+function parseBody(event: APIGatewayProxyEventV2, route: ApiRoute, v: OperationValidators): { body: unknown; raw: string } {
   if (event.body === undefined || event.body === null || event.body === '') return { body: undefined, raw: '' };
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ApiError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
-  const v = validatorsFor(route.path, route.method);
   const ctype = (event.headers?.['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const wantsJson = v.bodyTypes.length === 0 || v.bodyTypes.some((t) => t.includes('json'));
   if (!wantsJson) return { body: raw, raw };
@@ -107,8 +106,7 @@ function parseBody(event: APIGatewayProxyEventV2, route: ApiRoute): { body: unkn
 }
 const method = (r: ApiRoute) => r.method;
 
-function validate(route: ApiRoute, ctx: { params: any; query: any; headers: any; body: unknown; hasBody: boolean }) {
-  const v = validatorsFor(route.path, route.method);
+function validate(v: OperationValidators, ctx: { params: any; query: any; headers: any; body: unknown; hasBody: boolean }) {
   const errors = [];
   if (v.params && !v.params(ctx.params)) errors.push(...toFieldErrors('path', v.params.errors));
   if (v.query && !v.query(ctx.query)) errors.push(...toFieldErrors('query', v.query.errors));
@@ -191,9 +189,10 @@ export function createHttpHandler(fn: FunctionName, routes: RouteTable) {
         throw forbidden('forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
       }
     }
-    const { body, raw } = parseBody(event, route);
+    const validators = await validatorsFor(route.path, route.method);
+    const { body, raw } = parseBody(event, route, validators);
     const query = queryOf(event);
-    validate(route, { params, query, headers, body, hasBody: body !== undefined });
+    validate(validators, { params, query, headers, body, hasBody: body !== undefined });
     const idem = headers['idempotency-key'];
     const reply = await impl({
       body,

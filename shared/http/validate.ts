@@ -3,16 +3,27 @@
  * Validators are compiled lazily, once per operation and container, so a function's
  * cold start does not pay for routes it never serves.
  */
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import spec from '../api/generated/openapi.json';
 import type { FieldError } from './errors';
 
 const DOC_ID = 'yizhan-openapi';
 
-function makeAjv(coerce: boolean) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true });
+// ajv is loaded on the first validation, not at module load: a cold start does not pay
+// for the schema compiler until a request needs it (npm run bench measures init time).
+let ajvModules: Promise<{ Ajv: typeof Ajv2020; addFormats: (a: Ajv2020) => unknown }> | undefined;
+function loadAjv() {
+  ajvModules ??= Promise.all([import('ajv/dist/2020'), import('ajv-formats')]).then(([a, f]) => ({
+    Ajv: ((a as any).default ?? a) as typeof Ajv2020,
+    addFormats: ((f as any).default ?? f) as (a: Ajv2020) => unknown,
+  }));
+  return ajvModules;
+}
+
+async function makeAjv(coerce: boolean) {
+  const { Ajv, addFormats } = await loadAjv();
+  const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: coerce ? 'array' : false, useDefaults: true });
   addFormats(ajv);
   ajv.addSchema(spec as object, DOC_ID);
   return ajv;
@@ -46,12 +57,12 @@ function resolveRef(obj: any): any {
   return obj;
 }
 
-export function validatorsFor(path: string, method: string): OperationValidators {
+export async function validatorsFor(path: string, method: string): Promise<OperationValidators> {
   const key = `${method} ${path}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  bodyAjv ??= makeAjv(false);
-  paramAjv ??= makeAjv(true);
+  bodyAjv ??= await makeAjv(false);
+  paramAjv ??= await makeAjv(true);
   const m = method.toLowerCase();
   const item = (spec as any).paths[path];
   const op = item?.[m];
@@ -68,7 +79,7 @@ export function validatorsFor(path: string, method: string): OperationValidators
         ),
         required: ps.filter((p: any) => p.required).map((p: any) => (where === 'header' ? p.name.toLowerCase() : p.name)),
       };
-      const v = paramAjv.compile(schema);
+      const v = paramAjv!.compile(schema);
       if (where === 'path') out.params = v;
       else if (where === 'query') out.query = v;
       else out.headers = v;
@@ -80,7 +91,7 @@ export function validatorsFor(path: string, method: string): OperationValidators
       const jsonType = out.bodyTypes.find((t) => t.includes('json'));
       if (jsonType && rb.content[jsonType].schema) {
         const base = op.requestBody.$ref ? op.requestBody.$ref : pointer('paths', path, m, 'requestBody');
-        out.body = bodyAjv.compile({ $ref: `${DOC_ID}${base}/content/${jsonType.replace(/~/g, '~0').replace(/\//g, '~1')}/schema` });
+        out.body = bodyAjv!.compile({ $ref: `${DOC_ID}${base}/content/${jsonType.replace(/~/g, '~0').replace(/\//g, '~1')}/schema` });
       }
     }
   }

@@ -2,7 +2,7 @@
  * Secrets: in AWS from Secrets Manager (ARN in an env var, fetched once per container and
  * cached); in the local stage from env vars the local runner sets.
  */
-import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 const cache = new Map<string, Promise<string>>();
 let client: SecretsManagerClient | undefined;
@@ -15,8 +15,10 @@ export function secretValue(name: string): Promise<string> {
   if (!arn) return Promise.reject(new Error(`secret ${name} is not configured (set ${name} or ${name}_ARN)`));
   let p = cache.get(arn);
   if (!p) {
-    client ??= new SecretsManagerClient({});
-    p = client.send(new GetSecretValueCommand({ SecretId: arn })).then((r) => {
+    // Loaded on first use (cold start stays light; the local stage never needs it).
+    p = import('@aws-sdk/client-secrets-manager').then(async (m) => {
+      client ??= new m.SecretsManagerClient({});
+      const r = await client.send(new m.GetSecretValueCommand({ SecretId: arn }));
       if (!r.SecretString) throw new Error(`secret ${name} is empty`);
       return r.SecretString;
     });

@@ -1,18 +1,18 @@
 /**
  * Cold start: every functions/<fn>/handler.ts bundled like CDK's NodejsFunction does it
  * (esbuild, minified, platform node, ESM, target node22, the createRequire banner, AWS SDK
- * bundled), against a minimal bundle that only builds a DynamoDB client, in the same run.
+ * external as the Lambda runtime provides it), against a minimal bundle that only builds a DynamoDB client, in the same run.
  * Size = the .mjs (without its source map). Init = time to import the bundle in a fresh
  * Node process (median of several processes).
  */
 import { build, type Metafile } from 'esbuild';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTIONS } from '../../shared/api/routes';
-import { ESM_REQUIRE_BANNER } from '../../infra/lib/domain-function';
+import { AWS_SDK_EXTERNALS, ESM_REQUIRE_BANNER } from '../../infra/lib/domain-function';
 import { median, round, spreadOf, type Figure } from './lib';
 
 const SIZE_LIMIT_KB = 400;
@@ -31,6 +31,8 @@ async function bundle(root: string, outDir: string, name: string, entry: { file?
     target: 'node22',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    // As CDK bundles: the runtime's AWS SDK v3 is not bundled (it loads from node_modules here).
+    external: [...AWS_SDK_EXTERNALS],
     sourcemap: true,
     sourcesContent: false,
     metafile: true,
@@ -65,7 +67,9 @@ function heaviest(meta: Metafile, outfile: string, top = 5) {
 }
 
 export async function coldStartFigures(root: string, log: (s: string) => void): Promise<Figure[]> {
-  const outDir = mkdtempSync(join(tmpdir(), 'yizhan-cold-'));
+  // Inside the repo, so the external AWS SDK resolves from node_modules as it does from the runtime.
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+  const outDir = mkdtempSync(join(root, 'node_modules', '.cache', 'yizhan-cold-'));
   const minimal = await bundle(root, outDir, 'minimal', {
     code: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\nexport const handler = async () => ({ statusCode: 200 });\n",
   });

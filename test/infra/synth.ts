@@ -2,8 +2,7 @@
  * In-process synthesis of the CDK app for the infra tests, with the context the CLI
  * would pass (cdk.json) plus per-test overrides.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type BuiltApp } from '../../infra/lib/app';
@@ -18,13 +17,18 @@ export interface Synthesized extends BuiltApp {
   cleanup(): void;
 }
 
+const repoRoot = REPO_ROOT;
+
 /**
  * @param context  overrides of cdk.json's context (stage, region, nag, ...)
  * @param bundle   run esbuild for every function (slow-ish); otherwise CDK's own
  *                 `aws:cdk:bundling-stacks` switch skips bundling, as `cdk ls`/`--exclusively` do.
  */
 export function synth(context: Record<string, unknown> = {}, { bundle = false } = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'yizhan-cdk-'));
+  // Inside the repo's node_modules/.cache: bundles leave the AWS SDK out (the Lambda runtime
+  // provides it), and from here Node resolves it from node_modules the same way.
+  mkdirSync(join(repoRoot, 'node_modules', '.cache'), { recursive: true });
+  const outdir = mkdtempSync(join(repoRoot, 'node_modules', '.cache', 'yizhan-cdk-'));
   const cleanup = () => rmSync(outdir, { recursive: true, force: true });
   let built: BuiltApp;
   let template: Template;
