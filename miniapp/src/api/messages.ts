@@ -17,6 +17,8 @@ const MESSAGES: Record<string, string> = {
   unprocessable: '当前无法办理，请稍后重试',
   too_many_requests: '操作太频繁，请稍后再试',
   throttled: '操作太频繁，请稍后再试',
+  bind_code_not_found: '绑定码无效或已过期，请在公众号重新发送「绑定」',
+  idempotency_unavailable: '服务繁忙，请稍后重试',
   payload_too_large: '提交的内容过大',
   unsupported_media_type: '不支持的内容格式',
   service_unavailable: '服务暂不可用，请稍后重试',

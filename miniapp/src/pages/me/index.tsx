@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { View, Text, Button, Input } from '@tarojs/components'
 import { usePullDownRefresh, stopPullDownRefresh } from '@tarojs/taro'
 import { listNotifications } from '../../api/orders'
+import { bindOfficialAccount } from '../../api/chat'
 import type { Notification } from '../../api/types'
 import StateView from '../../components/StateView'
 import BottomNav from '../../components/BottomNav'
@@ -53,6 +54,37 @@ function Notifications() {
           </View>
         ))}
       </StateView>
+    </View>
+  )
+}
+
+/** 绑定公众号: confirm the 6-digit code the Official Account replied to `绑定`. */
+function BindOfficialAccount() {
+  const [code, setCode] = useState('')
+  const [done, setDone] = useState(false)
+  const { busy, run } = useAction()
+  const submit = async () => {
+    if (!/^[0-9]{6}$/.test(code)) return toast('请输入公众号回复的 6 位数字绑定码')
+    const r = await run((key) => bindOfficialAccount(code, key))
+    if (r) {
+      setDone(true)
+      toast('绑定成功')
+    }
+  }
+  return (
+    <View className='card'>
+      <Text className='section-title'>绑定公众号</Text>
+      {done ? (
+        <Text className='small block' data-testid='oa-bound'>已绑定：在公众号发送「订单」即可查询您的订单。</Text>
+      ) : (
+        <View>
+          <Text className='text-muted small block'>在公众号对话中发送「绑定」，将收到的 6 位绑定码填在下面（10 分钟内有效）。</Text>
+          <Input className='input' data-testid='oa-code' type='number' maxlength={6} value={code} onInput={(e) => setCode(e.detail.value)} placeholder='6 位绑定码' />
+          <Button className='btn btn-primary' data-testid='oa-bind' disabled={busy} loading={busy} onClick={submit}>
+            确认绑定
+          </Button>
+        </View>
+      )}
     </View>
   )
 }
@@ -112,6 +144,7 @@ export default function MePage() {
           </View>
         ))}
       </View>
+      {session && <BindOfficialAccount key={`oa-${session.user.id}`} />}
       {session && <Notifications key={session.user.id} />}
       <BottomNav current='me' />
     </View>
