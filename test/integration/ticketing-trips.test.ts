@@ -54,6 +54,7 @@ describe('trips, stations and search', () => {
   it('search: direct trips A→B by departure, exact price per segment and remaining, mode filter', async () => {
     const op = await operatorToken('op-search');
     const start = new Date(Date.now() + 5 * 24 * 3600_000);
+    start.setUTCHours(0, 0, 0, 0); // 08:00 Shanghai: every departure below stays on one service day, whatever the time of the run
     const late = await makeTrip({ token: op, number: 'G7', stations: [BJ, JN, SH], start: new Date(start.getTime() + 3 * 3600_000), classes: [{ code: 'SE', name: '二等座', seats: 50, fare: 20000 }] });
     const early = await makeTrip({ token: op, number: 'G5', stations: [BJ, JN, NJ, SH], start, classes: [{ code: 'SE', name: '二等座', seats: 100, fare: 10000 }] });
     const flight = await makeTrip({ token: op, mode: 'air', number: 'MU5101', stations: [['pek', '北京首都', '北京'], ['sha', '上海虹桥机场', '上海']], start, classes: [{ code: 'Y', name: '经济舱', seats: 120, fare: 90000 }] });
