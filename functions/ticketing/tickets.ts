@@ -25,22 +25,8 @@ export async function getTicketItem(db: Db, ticketId: string): Promise<Record<st
 
 export function ticketView(t: Record<string, any>) {
   return {
-    ticketId: t.ticketId,
+    ...ticketItemView(t),
     orderId: t.orderId,
-    passengerId: t.passengerId,
-    passengerName: t.passengerName,
-    tripId: t.tripId,
-    mode: t.mode,
-    number: t.number,
-    from: t.from,
-    to: t.to,
-    fromName: t.fromName,
-    toName: t.toName,
-    depart: t.depart,
-    arrive: t.arrive,
-    classCode: t.classCode,
-    seat: t.seat,
-    priceFen: t.priceFen,
     status: t.status,
     changed: !!t.changed,
     ...((t.status === 'ISSUED' || t.status === 'USED') && t.qr ? { qr: t.qr } : {}),

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { View, Text, Button } from '@tarojs/components'
 import { bookCruise, getVoyage } from '../../api/cruise'
 import type { CruiseVoyage } from '../../api/types'
+import { useLoader } from '../../utils/useLoader'
 import StateView from '../../components/StateView'
 import PassengerPicker from '../../components/PassengerPicker'
 import { monthDay, shanghaiDate, yuan } from '../../utils/format'
-import { errorText, toast, useAction } from '../../utils/action'
+import { toast, useAction } from '../../utils/action'
 import { redirect, useParams } from '../../utils/nav'
 
 const KIND_TEXT: Record<string, string> = { inside: '内舱', oceanview: '海景', balcony: '阳台', suite: '套房' }
@@ -16,27 +17,11 @@ function daysUntil(date: string): number {
 
 export default function VoyagePage() {
   const { id } = useParams()
-  const [v, setV] = useState<CruiseVoyage | null>(null)
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<string | null>(null)
+  const { data: v, loading, error, reload: load } = useLoader<CruiseVoyage>(() => getVoyage(id!), [id], !id && '缺少航次')
   const [cat, setCat] = useState<string | null>(null)
   const [guests, setGuests] = useState<string[]>([])
   const { busy, run } = useAction()
 
-  const load = useCallback(async () => {
-    if (!id) return setError('缺少航次')
-    setError(null)
-    try {
-      setV(await getVoyage(id))
-    } catch (e) {
-      setError(errorText(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [id])
-  useEffect(() => {
-    void load()
-  }, [load])
 
   const category = v?.categories.find((c) => c.code === cat)
   const n = guests.length

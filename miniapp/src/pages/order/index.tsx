@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { View, Text, Button } from '@tarojs/components'
 import { cancelOrder, getOrder, payOrder, quoteRefund, refundOrder } from '../../api/orders'
 import type { CruiseBookingItem, Order, TicketItem } from '../../api/types'
+import { useLoader } from '../../utils/useLoader'
 import StateView from '../../components/StateView'
 import { CHARGE_TEXT, clock, dateTime, monthDay, ORDER_KIND_TEXT, ORDER_STATUS_TEXT, yuan } from '../../utils/format'
 import { errorText, toast, useAction } from '../../utils/action'
@@ -79,30 +80,13 @@ function GenericItems({ order }: { order: Order }) {
 
 export default function OrderPage() {
   const { id } = useParams()
-  const [order, setOrder] = useState<Order | null>(null)
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<string | null>(null)
+  const { data: order, setData: setOrder, loading, error, reload: load } = useLoader<Order>(() => getOrder(id!), [id], !id && '缺少订单号')
   const [justPaid, setJustPaid] = useState(false)
   const pay = useAction()
   const cancel = useAction()
   const refund = useAction()
   const reloadedAtExpiry = useRef(false)
 
-  const load = useCallback(async () => {
-    if (!id) return setError('缺少订单号')
-    setError(null)
-    try {
-      setOrder(await getOrder(id))
-    } catch (e) {
-      setError(errorText(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [id])
-
-  useEffect(() => {
-    void load()
-  }, [load])
   useDidShow(() => {
     if (order) void load()
   })

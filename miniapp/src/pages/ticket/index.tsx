@@ -1,41 +1,28 @@
-import { useCallback, useEffect, useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { getTicket, getTrip } from '../../api/ticketing'
 import type { Ticket } from '../../api/types'
 import StateView from '../../components/StateView'
 import QrCode from '../../components/QrCode'
 import { dateTime, hhmm, MODE_TEXT, yuan } from '../../utils/format'
-import { errorText } from '../../utils/action'
+import { useLoader } from '../../utils/useLoader'
 import { useParams } from '../../utils/nav'
 
 const STATUS: Record<string, string> = { HELD: '待支付', AWAITING_PAYMENT: '待支付', ISSUED: '已出票', USED: '已检票', VOID: '已作废' }
 
 export default function TicketPage() {
   const { id } = useParams()
-  const [t, setT] = useState<Ticket | null>(null)
-  const [className, setClassName] = useState<string | null>(null)
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<string | null>(null)
-
-  const load = useCallback(async () => {
-    if (!id) return setError('缺少车票')
-    setError(null)
-    try {
-      const ticket = await getTicket(id)
-      setT(ticket)
+  const { data, loading, error, reload: load } = useLoader(
+    async () => {
+      const ticket = await getTicket(id!)
       // the ticket carries the class code; the trip (public) has its name
       const trip = await getTrip(ticket.tripId).catch(() => null)
-      setClassName(trip?.classes.find((c) => c.code === ticket.classCode)?.name ?? null)
-    } catch (e) {
-      setError(errorText(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [id])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+      return { ticket, className: trip?.classes.find((c) => c.code === ticket.classCode)?.name ?? null }
+    },
+    [id],
+    !id && '缺少车票',
+  )
+  const t: Ticket | null = data?.ticket ?? null
+  const className = data?.className ?? null
 
   return (
     <View className='page'>
