@@ -1,33 +1,20 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { View, Text } from '@tarojs/components'
 import { useDidShow } from '@tarojs/taro'
 import StateView from './StateView'
 import PassengerForm from './PassengerForm'
 import { listPassengers } from '../api/ticketing'
 import type { Passenger } from '../api/types'
-import { errorText, toast } from '../utils/action'
+import { toast } from '../utils/action'
+import { useLoader } from '../utils/useLoader'
 
 /** My passengers as checkboxes (at most `max`), with an inline "添加乘客" form. */
 export default function PassengerPicker({ selected, onChange, max }: { selected: string[]; onChange: (ids: string[]) => void; max: number }) {
-  const [list, setList] = useState<Passenger[]>([])
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<string | null>(null)
+  const { data, setData, loading, error, reload: load } = useLoader<Passenger[]>(listPassengers, [])
+  const list = data ?? []
+  const setList = (f: (l: Passenger[]) => Passenger[]) => setData((d) => f(d ?? []))
   const [adding, setAdding] = useState(false)
 
-  const load = useCallback(async () => {
-    setError(null)
-    try {
-      setList(await listPassengers())
-    } catch (e) {
-      setError(errorText(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [])
-
-  useEffect(() => {
-    void load()
-  }, [load])
   useDidShow(() => {
     void load()
   })

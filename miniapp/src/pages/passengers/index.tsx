@@ -1,33 +1,20 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import Taro from '@tarojs/taro'
 import { View, Text, Button } from '@tarojs/components'
 import { deletePassenger, listPassengers } from '../../api/ticketing'
 import type { Passenger } from '../../api/types'
 import StateView from '../../components/StateView'
 import PassengerForm from '../../components/PassengerForm'
-import { errorText, useAction } from '../../utils/action'
+import { useAction } from '../../utils/action'
+import { useLoader } from '../../utils/useLoader'
 
 export default function PassengersPage() {
-  const [list, setList] = useState<Passenger[]>([])
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<string | null>(null)
+  const { data, setData, loading, error, reload: load } = useLoader<Passenger[]>(listPassengers, [])
+  const list = data ?? []
+  const setList = (f: (l: Passenger[]) => Passenger[]) => setData((d) => f(d ?? []))
   const [deleting, setDeleting] = useState<string | null>(null)
   const del = useAction()
 
-  const load = useCallback(async () => {
-    setError(null)
-    try {
-      setList(await listPassengers())
-    } catch (e) {
-      setError(errorText(e))
-    } finally {
-      setLoading(false)
-    }
-  }, [])
-
-  useEffect(() => {
-    void load()
-  }, [load])
 
   const remove = async (p: Passenger) => {
     const ok = await Taro.showModal({ title: '删除乘客', content: `确定删除 ${p.name}？已出的车票不受影响。`, confirmText: '删除' })
