@@ -10,10 +10,8 @@ import { newId } from '../../shared/domain/ids';
 import { serviceDay } from '../../shared/domain/time';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/http/errors';
 import { createOrder } from '../../shared/orders/create';
-import { HOLD_SHARDS, type Order, type TxItem } from '../../shared/orders/model';
-import { cancelOrder, getOrder } from '../../shared/orders/service';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { logger } from '../../shared/http/logger';
+import { type Order, type TxItem } from '../../shared/orders/model';
+import { dueOrderItems, expireIfStale } from '../../shared/orders/sweep';
 import { getPassengers, type PassengerRecord } from '../../shared/passengers/index';
 import { loadTripSnapshot, takePaxAction, takeSeatActions, type TripSnapshot } from './inventory';
 import {
@@ -171,34 +169,9 @@ const recentSweeps = new Map<string, { at: number; run: Promise<number> }>();
 
 async function sweepStaleHolds(db: Db, tripIds: string[], now: Date): Promise<number> {
   let expired = 0;
-  for (let shard = 0; shard < HOLD_SHARDS; shard++) {
-    let start: Record<string, any> | undefined;
-    do {
-      const r = await db.doc.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :now',
-          ExpressionAttributeValues: { ':pk': `HOLDS#${shard}`, ':now': now.toISOString() },
-          ProjectionExpression: 'PK, kind, #ref',
-          ExpressionAttributeNames: { '#ref': 'ref' },
-          ExclusiveStartKey: start,
-          Limit: 100,
-        }),
-      );
-      for (const it of r.Items ?? []) {
-        if (it.kind !== 'ticket' || !((it.ref?.tickets ?? []) as TicketRef[]).some((t) => tripIds.includes(t.tripId))) continue;
-        const order = await getOrder(db, String(it.PK).slice('ORDER#'.length));
-        if (!order || order.status !== 'PENDING_PAYMENT' || !order.holdExpiresAt || Date.parse(order.holdExpiresAt) > now.getTime()) continue;
-        try {
-          await cancelOrder(db, order, { to: 'EXPIRED', now });
-          expired++;
-        } catch (e) {
-          if (!(e instanceof ApiError)) logger.warn('expiring a stale hold failed', { orderId: order.id, error: e as Error });
-        }
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
+  for await (const it of dueOrderItems(db, 'HOLDS', now.toISOString(), 'PK, kind, #ref')) {
+    if (it.kind !== 'ticket' || !((it.ref?.tickets ?? []) as TicketRef[]).some((t) => tripIds.includes(t.tripId))) continue;
+    if (await expireIfStale(db, it.orderId, now)) expired++;
   }
   return expired;
 }
