@@ -67,18 +67,14 @@ export function buildOrder(input: NewOrder, now: Date): Order {
 
 /**
  * The order item as stored, with its index attributes. GSI2 is sparse and says what the
- * jobs function must look at: a pending hold (by expiry), an unrequested refund, or a
- * charge with a deadline (by due time).
+ * jobs function must look at: a pending hold (by expiry) or an unrequested refund.
  */
 export function orderItem(order: Order): Record<string, any> {
   let gsi2: Record<string, string> = {};
-  const due = order.charges.find((c) => c.status === 'DUE' && c.dueBy);
   if (order.status === 'PENDING_PAYMENT' && order.holdExpiresAt) {
     gsi2 = { GSI2PK: orderKeys.holdShard(order.id), GSI2SK: `${order.holdExpiresAt}#${order.id}` };
   } else if ((order.refunds ?? []).some((r) => !r.requested)) {
     gsi2 = { GSI2PK: orderKeys.refundRetryShard(order.id), GSI2SK: `${order.createdAt}#${order.id}` };
-  } else if (order.status === 'PAID' && due) {
-    gsi2 = { GSI2PK: orderKeys.dueShard(order.id), GSI2SK: `${due.dueBy}#${order.id}` };
   }
   return {
     ...orderKeys.order(order.id),

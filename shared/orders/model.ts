@@ -92,8 +92,6 @@ export const orderKeys = {
   userOrdersGsi: (userId: string) => `USER#${userId}#ORDERS`,
   /** GSI2: sparse index of pending holds, sharded, sorted by expiry. */
   holdShard: (orderId: string) => `HOLDS#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
-  /** GSI2 for charges with a deadline (cruise balance). */
-  dueShard: (orderId: string) => `DUE#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
   /** GSI2 for refunds the provider has not accepted yet (retried by the jobs function). */
   refundRetryShard: (orderId: string) => `REFUNDQ#${orderId.charCodeAt(orderId.length - 1) % HOLD_SHARDS}`,
 };

@@ -1,6 +1,6 @@
 /**
- * Reading the order path's sparse, sharded GSI2 (pending holds by expiry, unrequested refunds,
- * charges with a deadline) and expiring a stale hold. Used by the jobs function's sweep and by
+ * Reading the order path's sparse, sharded GSI2 (pending holds by expiry, unrequested refunds)
+ * and expiring a stale hold. Used by the jobs function's sweep and by
  * domains that must free inventory held by a hold that ran out before the sweep reached it.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,8 +10,8 @@ import { logger } from '../http/logger';
 import { HOLD_SHARDS } from './model';
 import { cancelOrder, getOrder } from './service';
 
-/** Order items in every shard of `prefix` (`HOLDS`, `REFUNDQ`, `DUE`) whose GSI2SK sorts before `before`. */
-export async function* dueOrderItems(db: Db, prefix: 'HOLDS' | 'REFUNDQ' | 'DUE', before: string, projection = 'PK') {
+/** Order items in every shard of `prefix` (`HOLDS`, `REFUNDQ`) whose GSI2SK sorts before `before`. */
+export async function* dueOrderItems(db: Db, prefix: 'HOLDS' | 'REFUNDQ', before: string, projection = 'PK') {
   const names = projection.includes('#ref') ? { ExpressionAttributeNames: { '#ref': 'ref' } } : {};
   for (let shard = 0; shard < HOLD_SHARDS; shard++) {
     let start: Record<string, any> | undefined;
